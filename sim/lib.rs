@@ -1,0 +1,116 @@
+//! dcsim: a deterministic discrete-event simulator of master/agent clusters (Mesos / DC/OS style)
+//! running microservices, sharded stores and batch jobs, for capacity planning and for comparing
+//! scheduling policies and cluster layouts.
+//!
+//! The front door is [`simulate`] (scenario in, metrics out) and [`run_to_dir`] (the same, plus the
+//! result files written atomically). The `dcsim` binary is a thin shell over these.
+//!
+//! # Layout
+//! - `time`: integer simulated time (`SimTime`, `SimDuration`, µs) and human durations.
+//! - `units`: human sizes, CPU counts and rates parsed into integers.
+//! - `rng`: one seeded ChaCha8 stream per named component.
+//! - `engine`: the event queue, ordered by (time, sequence), with cancellation.
+//! - `dist`: validated probability distributions.
+//! - `resources`: the integer resource vector (millicores, bytes).
+//! - `scenario`: the TOML file format (raw layer) and its validation into typed values.
+//! - `cluster`: agents, racks, zones, pools, and the free-resource indexes.
+//! - `placement`: placement policies (first-fit, best-fit, worst-fit, random).
+//! - `sim`: the model, its closed `Event` enum and the event loop.
+//! - `metrics`: histograms, time-weighted integrals, the flat `Summary`.
+//! - `output`: result-file exporters (bytes) and the atomic directory writer.
+
+pub mod cluster;
+pub mod dist;
+pub mod engine;
+pub mod metrics;
+pub mod output;
+pub mod placement;
+pub mod resources;
+pub mod rng;
+pub mod scenario;
+pub mod sim;
+pub mod time;
+pub mod units;
+
+use std::path::{Path, PathBuf};
+
+pub use metrics::Summary;
+pub use scenario::{Scenario, ScenarioError};
+pub use sim::{Progress, RunError, RunResult};
+
+/// The version written into every `summary.json`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Runs `scenario` to its horizon and returns its metrics and time series. Pure: no I/O.
+pub fn simulate(
+    scenario: &Scenario,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<RunResult, RunError> {
+    sim::World::new(scenario).run(progress)
+}
+
+/// Everything a failed `run_to_dir` can report, by layer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error("cannot write results to {path}: {source}")]
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A finished run: its metrics and wall-clock figures.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub result: RunResult,
+    pub stats: output::RunStats,
+}
+
+/// The default results directory of a scenario: `results/<name>`.
+pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
+    Path::new("results").join(&scenario.name)
+}
+
+/// The deterministic result files of a run (everything but `run.json`), as (name, bytes).
+pub fn result_files(scenario: &Scenario, result: &RunResult) -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        (
+            "summary.json",
+            output::summary_json(&scenario.name, scenario.seed, &result.summary),
+        ),
+        ("timeseries.csv", output::timeseries_csv(&result.timeseries)),
+        (
+            "scenario.resolved.toml",
+            scenario.to_resolved_toml().into_bytes(),
+        ),
+    ]
+}
+
+/// Runs `scenario` and writes its result directory `out` atomically. Nothing is written if the run
+/// fails.
+pub fn run_to_dir(
+    scenario: &Scenario,
+    out: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Outcome, Error> {
+    let started = std::time::Instant::now();
+    let result = simulate(scenario, progress)?;
+    let wall_s = started.elapsed().as_secs_f64();
+    let events = result.summary.get("events").unwrap_or(0.0) as u64;
+    let stats = output::RunStats {
+        wall_s,
+        events,
+        peak_rss_bytes: output::peak_rss_bytes(),
+    };
+    let mut files = result_files(scenario, &result);
+    files.push(("run.json", output::run_json(&stats)));
+    output::write_results(out, &files).map_err(|source| Error::Output {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    Ok(Outcome { result, stats })
+}

@@ -1,0 +1,195 @@
+//! The `dcsim` command line: parses arguments, calls the library, maps errors to exit codes
+//! (0 success, 1 a failed run, 2 bad input or usage).
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use dcsim::{Error, Scenario};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Deterministic discrete-event simulator of master/agent clusters (Mesos / DC/OS style).
+///
+/// Replays services, sharded stores and batch jobs against a simulated cluster and measures
+/// utilisation, waiting and recovery. The same scenario and seed always give the same result files.
+#[derive(Parser)]
+#[command(name = "dcsim", version, about, long_about = None, after_help = "Scenario reference: docs/scenario.md")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write its results (summary.json, timeseries.csv, scenario.resolved.toml, run.json).
+    Run {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Root seed, overriding the scenario's `seed` (0 to 2^63-1).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+        seed: Option<u64>,
+        /// Results directory [default: results/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No progress bar and no summary table.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check scenario files without running them; prints one line per file.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            quiet,
+        } => run(scenario, seed, out, quiet),
+        Command::Validate { scenarios } => validate(&scenarios),
+    }
+}
+
+fn validate(paths: &[PathBuf]) -> ExitCode {
+    let mut failed = false;
+    for p in paths {
+        match Scenario::from_path(p) {
+            Ok(s) => println!(
+                "ok: {} ({}: {} agents, {} workloads, horizon {})",
+                p.display(),
+                s.name,
+                s.agent_count(),
+                s.workloads.len(),
+                s.horizon
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run(path: PathBuf, seed: Option<u64>, out: Option<PathBuf>, quiet: bool) -> ExitCode {
+    let mut scenario = match Scenario::from_path(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    let out = out.unwrap_or_else(|| dcsim::default_out_dir(&scenario));
+    if !quiet {
+        eprintln!(
+            "dcsim {}: running {} with seed {}",
+            dcsim::VERSION,
+            path.display(),
+            scenario.seed
+        );
+    }
+    let bar = progress_bar(&scenario, quiet);
+    let started = std::time::Instant::now();
+    let outcome = dcsim::run_to_dir(&scenario, &out, &mut |p| {
+        bar.set_position(p.now.as_secs_f64() as u64);
+        let wall = started.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!("{:.2}M events/s", p.events as f64 / wall / 1e6));
+    });
+    bar.finish_and_clear();
+    match outcome.with_context(|| format!("running {}", path.display())) {
+        Ok(o) => {
+            if !quiet {
+                print_table(&scenario, &o, &out);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            match e.downcast_ref::<Error>() {
+                Some(Error::Scenario(_)) => ExitCode::from(2),
+                _ => ExitCode::from(1),
+            }
+        }
+    }
+}
+
+/// A bar over simulated seconds on stderr; hidden with --quiet or when stderr is not a terminal
+/// (indicatif's stderr target checks that itself).
+fn progress_bar(scenario: &Scenario, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(
+        Some(scenario.horizon.as_secs_f64() as u64),
+        ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {percent:>3}% of simulated time  {msg}  eta {eta}")
+            .expect("static template"),
+    );
+    bar
+}
+
+fn print_table(scenario: &Scenario, o: &dcsim::Outcome, out: &std::path::Path) {
+    let s = &o.result.summary;
+    let rows = [
+        "tasks_submitted",
+        "tasks_started",
+        "tasks_completed",
+        "wait_s_mean",
+        "wait_s_p50",
+        "wait_s_p95",
+        "wait_s_p99",
+        "wait_s_max",
+        "cpu_alloc_frac_mean",
+        "mem_alloc_frac_mean",
+        "pending_tasks_max",
+        "scheduler_busy_frac",
+        "events",
+        "sim_s",
+    ];
+    println!(
+        "{} (seed {}), {} agents",
+        scenario.name,
+        scenario.seed,
+        scenario.agent_count()
+    );
+    for name in rows {
+        let v = s.get(name).map_or("-".to_string(), |v| {
+            if v.fract() == 0.0 {
+                format!("{v}")
+            } else {
+                format!("{v:.4}")
+            }
+        });
+        println!("  {name:<22} {v:>14}");
+    }
+    let eps = o.stats.events as f64 / o.stats.wall_s.max(1e-9);
+    println!(
+        "  {:<22} {:>14}",
+        "wall_s",
+        format!("{:.3}", o.stats.wall_s)
+    );
+    println!("  {:<22} {:>14}", "events_per_s", format!("{eps:.0}"));
+    println!("results: {}", out.display());
+}

@@ -1,0 +1,1037 @@
+//! Scenarios: a TOML file parsed into the raw layer (`raw`), validated into typed values here.
+//!
+//! Validation fills every default, converts human units to integers, loads empirical CSV columns,
+//! and checks everything that can be known before a run: ranges, unique names, that each workload
+//! fits on at least one eligible agent, that a service's replicas can all be placed under its
+//! constraints. An error names the file, the field path (or the line and column, for parse errors),
+//! what was found and what was expected. `to_resolved_toml` writes the typed scenario back with every
+//! default filled in, so a run can be reproduced from its result directory alone.
+//!
+//! **Invariant:** a `Scenario` value is always valid: construct it through `Scenario::from_path` or
+//! `Scenario::from_toml_str`; tests that tweak a field re-check it with `Scenario::check`.
+
+pub mod raw;
+
+use crate::dist::{Dist, DistShape, DistUnit};
+use crate::resources::Resources;
+use crate::time::{SimDuration, format_duration, parse_duration};
+use crate::units::{format_bytes, format_cpus, parse_bytes, parse_cpus_text, parse_rate};
+use raw::*;
+pub use raw::{PlacementKind, QueueKind, SpreadKind};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Why a scenario could not be loaded. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: field `{field}`: found {found}; expected {expected}")]
+    Invalid {
+        file: String,
+        field: String,
+        found: String,
+        expected: String,
+    },
+}
+
+/// Attribute names every agent has implicitly; user attributes may not reuse them.
+pub const IMPLICIT_ATTRIBUTES: [&str; 4] = ["group", "pool", "rack", "zone"];
+
+/// A validated scenario; see the module comment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Used as the results directory name. Invariant: `[A-Za-z0-9._-]+`.
+    pub name: String,
+    /// Root seed of every random stream. Invariant: <= i64::MAX (TOML integers are signed).
+    pub seed: u64,
+    /// Simulated time at which the run stops.
+    pub horizon: SimDuration,
+    /// Statistics ignore work submitted before, and time spent before, `warmup`. Invariant: < horizon.
+    pub warmup: SimDuration,
+    /// Period of `timeseries.csv` rows. Invariant: > 0.
+    pub sample_interval: SimDuration,
+    pub limits: Limits,
+    pub cluster: ClusterSpec,
+    pub scheduler: SchedulerSpec,
+    /// Invariant: non-empty, unique names.
+    pub workloads: Vec<WorkloadSpec>,
+}
+
+/// Bounds on a run; hitting one fails the run (exit 1) with a message naming the bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Events processed before the run is stopped as runaway.
+    pub max_events: u64,
+    /// Tasks waiting at once before the run is stopped as overloaded (the queue would grow forever).
+    pub max_pending_tasks: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterSpec {
+    /// Number of master nodes. Invariant: >= 1.
+    pub masters: u32,
+    /// Invariant: non-empty, unique names.
+    pub groups: Vec<AgentGroupSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentGroupSpec {
+    pub name: String,
+    /// Invariant: >= 1.
+    pub count: u32,
+    /// Capacity of each agent. Invariant: cpu and mem > 0.
+    pub capacity: Resources,
+    pub pool: String,
+    /// Agents are split into `racks` racks of near-equal size, in id order. Invariant: 1..=count.
+    pub racks: u32,
+    /// Racks are split into `zones` zones the same way. Invariant: 1..=racks.
+    pub zones: u32,
+    pub attributes: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchedulerSpec {
+    pub placement: PlacementKind,
+    pub queue: QueueKind,
+    /// Per-decision fixed cost (Omega's t_job).
+    pub t_job: SimDuration,
+    /// Per-task cost of a decision (Omega's t_task).
+    pub t_task: SimDuration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadSpec {
+    pub name: String,
+    pub team: String,
+    /// Higher runs first under the `priority` queue.
+    pub priority: i32,
+    /// Per task (replica). Invariant: cpu and mem > 0, and fits on some eligible agent.
+    pub demand: Resources,
+    pub constraints: Constraints,
+    pub kind: WorkloadKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkloadKind {
+    Service(ServiceSpec),
+    Batch(BatchSpec),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceSpec {
+    /// Replicas the service holds at all times. Invariant: >= 1.
+    pub replicas: u32,
+    /// Time from placement to a replica being ready, in seconds.
+    pub startup: Dist,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchSpec {
+    pub arrival: Arrival,
+    /// Tasks per job; samples are rounded and clamped to 1..=MAX_TASKS_PER_JOB.
+    pub tasks_per_job: Dist,
+    /// Task run time in seconds; negative samples are clamped to zero.
+    pub duration: Dist,
+    /// First arrival is at or after `start`.
+    pub start: SimDuration,
+    /// No arrivals at or after `stop`. Invariant: start < stop <= horizon.
+    pub stop: SimDuration,
+}
+
+/// Upper clamp of a sampled tasks-per-job count, so that a heavy-tailed distribution cannot ask
+/// for an unbounded job.
+pub const MAX_TASKS_PER_JOB: u32 = 1_000_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arrival {
+    /// Poisson process. Invariant: rate > 0.
+    Poisson { rate_per_s: f64 },
+    /// Deterministic arrivals every `every`. Invariant: > 0.
+    Interval { every: SimDuration },
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Constraints {
+    /// At most this many tasks of the workload on one agent.
+    pub max_per_agent: Option<u32>,
+    pub spread: Option<SpreadKind>,
+    pub attributes: Vec<AttrConstraint>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttrConstraint {
+    pub name: String,
+    pub op: AttrOp,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttrOp {
+    Equals,
+    NotEquals,
+}
+
+impl AgentGroupSpec {
+    /// The value of attribute `name` on this group's agents, implicit ones included (`rack` and
+    /// `zone` vary inside a group and are not group attributes).
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        match name {
+            "group" => Some(&self.name),
+            "pool" => Some(&self.pool),
+            _ => self.attributes.get(name).map(String::as_str),
+        }
+    }
+}
+
+impl Constraints {
+    /// True if agents of `group` satisfy the attribute constraints (rack and zone aside).
+    pub fn admits_group(&self, group: &AgentGroupSpec) -> bool {
+        self.attributes.iter().all(|c| {
+            let v = group.attribute(&c.name);
+            match c.op {
+                AttrOp::Equals => v == Some(c.value.as_str()),
+                AttrOp::NotEquals => v != Some(c.value.as_str()),
+            }
+        })
+    }
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file. Relative paths inside it (empirical CSV files) are
+    /// resolved against the file's directory.
+    pub fn from_path(path: &Path) -> Result<Scenario, ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Scenario::from_toml_str(&text, &file, &base)
+    }
+
+    /// Parses and validates scenario text. `file` names it in messages; `base_dir` resolves
+    /// relative paths.
+    pub fn from_toml_str(
+        text: &str,
+        file: &str,
+        base_dir: &Path,
+    ) -> Result<Scenario, ScenarioError> {
+        let raw: RawScenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
+            file: file.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        Validator { file, base_dir }.scenario(&raw)
+    }
+
+    /// Re-validates a scenario after fields were changed in code (tests, sweeps), by a round trip
+    /// through its resolved form.
+    pub fn check(&self) -> Result<Scenario, ScenarioError> {
+        let text = self.to_resolved_toml();
+        Scenario::from_toml_str(
+            &text,
+            &format!("{} (modified in code)", self.name),
+            Path::new("."),
+        )
+    }
+
+    /// The scenario with every default filled in, as TOML. Parsing it gives back an equal
+    /// `Scenario`; empirical distributions are written inline so the file stands alone.
+    pub fn to_resolved_toml(&self) -> String {
+        let raw = self.to_raw();
+        let body = toml::to_string(&raw).expect("a resolved scenario always serializes");
+        format!(
+            "# Resolved scenario written by dcsim {}: every default filled in.\n{body}",
+            crate::VERSION
+        )
+    }
+
+    fn to_raw(&self) -> RawScenario {
+        RawScenario {
+            name: self.name.clone(),
+            seed: Some(self.seed),
+            horizon: format_duration(self.horizon),
+            warmup: Some(format_duration(self.warmup)),
+            sample_interval: Some(format_duration(self.sample_interval)),
+            limits: Some(RawLimits {
+                max_events: Some(self.limits.max_events),
+                max_pending_tasks: Some(self.limits.max_pending_tasks),
+            }),
+            cluster: RawCluster {
+                masters: Some(self.cluster.masters),
+                agents: self
+                    .cluster
+                    .groups
+                    .iter()
+                    .map(|g| RawAgentGroup {
+                        name: g.name.clone(),
+                        count: g.count,
+                        cpus: cpus_value(g.capacity.cpu_m),
+                        mem: format_bytes(g.capacity.mem_b),
+                        disk: Some(format_bytes(g.capacity.disk_b)),
+                        pool: Some(g.pool.clone()),
+                        racks: Some(g.racks),
+                        zones: Some(g.zones),
+                        attributes: Some(g.attributes.clone()),
+                    })
+                    .collect(),
+            },
+            scheduler: Some(RawScheduler {
+                placement: Some(self.scheduler.placement),
+                queue: Some(self.scheduler.queue),
+                t_job: Some(format_duration(self.scheduler.t_job)),
+                t_task: Some(format_duration(self.scheduler.t_task)),
+            }),
+            workloads: self.workloads.iter().map(workload_to_raw).collect(),
+        }
+    }
+
+    /// Total number of agents.
+    pub fn agent_count(&self) -> u64 {
+        self.cluster.groups.iter().map(|g| g.count as u64).sum()
+    }
+}
+
+fn cpus_value(milli: u64) -> toml::Value {
+    if milli % 1000 == 0 {
+        toml::Value::Integer((milli / 1000) as i64)
+    } else {
+        toml::Value::String(format_cpus(milli))
+    }
+}
+
+fn workload_to_raw(w: &WorkloadSpec) -> RawWorkload {
+    let mut r = RawWorkload {
+        kind: WorkloadKindTag::Service,
+        name: w.name.clone(),
+        team: Some(w.team.clone()),
+        priority: Some(w.priority),
+        cpus: cpus_value(w.demand.cpu_m),
+        mem: format_bytes(w.demand.mem_b),
+        disk: Some(format_bytes(w.demand.disk_b)),
+        constraints: Some(RawConstraints {
+            max_per_agent: w.constraints.max_per_agent,
+            spread: Some(w.constraints.spread.unwrap_or(SpreadKind::None)),
+            attributes: w
+                .constraints
+                .attributes
+                .iter()
+                .map(|c| RawAttrConstraint {
+                    name: c.name.clone(),
+                    equals: (c.op == AttrOp::Equals).then(|| c.value.clone()),
+                    not_equals: (c.op == AttrOp::NotEquals).then(|| c.value.clone()),
+                })
+                .collect(),
+        }),
+        replicas: None,
+        startup: None,
+        arrival: None,
+        tasks_per_job: None,
+        duration: None,
+        start: None,
+        stop: None,
+    };
+    match &w.kind {
+        WorkloadKind::Service(s) => {
+            r.replicas = Some(s.replicas);
+            r.startup = Some(dist_to_raw(&s.startup));
+        }
+        WorkloadKind::Batch(b) => {
+            r.kind = WorkloadKindTag::Batch;
+            r.arrival = Some(match &b.arrival {
+                // Rates are written per hour with full f64 precision so the round trip is exact.
+                Arrival::Poisson { rate_per_s } => RawArrival::Poisson {
+                    rate: format!("{rate_per_s:?}/s"),
+                },
+                Arrival::Interval { every } => RawArrival::Interval {
+                    every: format_duration(*every),
+                },
+            });
+            r.tasks_per_job = Some(dist_to_raw(&b.tasks_per_job));
+            r.duration = Some(dist_to_raw(&b.duration));
+            r.start = Some(format_duration(b.start));
+            r.stop = Some(format_duration(b.stop));
+        }
+    }
+    r
+}
+
+fn dist_to_raw(d: &Dist) -> RawDist {
+    let q = |v: f64| -> toml::Value {
+        match d.unit {
+            DistUnit::Seconds => {
+                toml::Value::String(format_duration(SimDuration::from_secs_f64(v)))
+            }
+            DistUnit::Count => toml::Value::Float(v),
+        }
+    };
+    match &d.shape {
+        DistShape::Constant { value } => RawDist::Constant { value: q(*value) },
+        DistShape::Uniform { low, high } => RawDist::Uniform {
+            low: q(*low),
+            high: q(*high),
+        },
+        DistShape::Exponential { mean } => RawDist::Exponential { mean: q(*mean) },
+        DistShape::Normal { mean, stddev } => RawDist::Normal {
+            mean: q(*mean),
+            stddev: q(*stddev),
+        },
+        DistShape::LogNormal { mean, stddev } => RawDist::Lognormal {
+            mean: q(*mean),
+            stddev: q(*stddev),
+        },
+        DistShape::Weibull { shape, scale } => RawDist::Weibull {
+            shape: *shape,
+            scale: q(*scale),
+        },
+        DistShape::Pareto { shape, scale } => RawDist::Pareto {
+            shape: *shape,
+            scale: q(*scale),
+        },
+        DistShape::Empirical { values } => RawDist::Empirical {
+            values: Some(values.iter().map(|v| q(*v)).collect()),
+            file: None,
+            column: None,
+        },
+    }
+}
+
+/// Turns the raw layer into typed values, naming `file` and the field path in every error.
+struct Validator<'a> {
+    file: &'a str,
+    base_dir: &'a Path,
+}
+
+type R<T> = Result<T, ScenarioError>;
+
+impl Validator<'_> {
+    fn invalid(
+        &self,
+        field: impl Into<String>,
+        found: impl Display,
+        expected: impl Into<String>,
+    ) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: self.file.to_string(),
+            field: field.into(),
+            found: found.to_string(),
+            expected: expected.into(),
+        }
+    }
+
+    fn duration(&self, field: &str, text: &str) -> R<SimDuration> {
+        parse_duration(text).map_err(|e| self.invalid(field, format!("\"{text}\""), e))
+    }
+
+    fn bytes(&self, field: &str, text: &str) -> R<u64> {
+        parse_bytes(text).map_err(|e| self.invalid(field, format!("\"{text}\""), e))
+    }
+
+    fn cpus(&self, field: &str, v: &toml::Value) -> R<u64> {
+        let text = match v {
+            toml::Value::Integer(i) if *i >= 0 => i.to_string(),
+            toml::Value::Float(f) if *f >= 0.0 && f.is_finite() => format!("{f}"),
+            toml::Value::String(s) => s.clone(),
+            other => {
+                return Err(self.invalid(
+                    field,
+                    other,
+                    "a positive CPU count such as 2 or \"1.5\"",
+                ));
+            }
+        };
+        let m = parse_cpus_text(&text).map_err(|e| self.invalid(field, v, e))?;
+        if m == 0 {
+            return Err(self.invalid(field, v, "more than zero CPUs"));
+        }
+        Ok(m)
+    }
+
+    fn name(&self, field: &str, name: &str) -> R<()> {
+        let ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if ok {
+            Ok(())
+        } else {
+            Err(self.invalid(
+                field,
+                format!("\"{name}\""),
+                "a non-empty name of letters, digits, '.', '_' or '-'",
+            ))
+        }
+    }
+
+    fn scenario(&self, raw: &RawScenario) -> R<Scenario> {
+        self.name("name", &raw.name)?;
+        let seed = raw.seed.unwrap_or(1);
+        if seed > i64::MAX as u64 {
+            return Err(self.invalid("seed", seed, "a seed from 0 to 9223372036854775807"));
+        }
+        let horizon = self.duration("horizon", &raw.horizon)?;
+        if horizon.0 == 0 {
+            return Err(self.invalid("horizon", "\"0s\"", "a horizon longer than zero"));
+        }
+        let warmup = match &raw.warmup {
+            Some(w) => self.duration("warmup", w)?,
+            None => SimDuration::ZERO,
+        };
+        if warmup >= horizon {
+            return Err(self.invalid(
+                "warmup",
+                format_duration(warmup),
+                format!("less than the horizon ({})", format_duration(horizon)),
+            ));
+        }
+        let sample_interval = match &raw.sample_interval {
+            Some(s) => self.duration("sample_interval", s)?,
+            None => SimDuration::from_secs(60),
+        };
+        if sample_interval.0 == 0 || horizon.0 / sample_interval.0 > 10_000_000 {
+            return Err(self.invalid(
+                "sample_interval",
+                format_duration(sample_interval),
+                "a positive interval giving at most 10,000,000 samples over the horizon",
+            ));
+        }
+        let limits = Limits {
+            max_events: raw
+                .limits
+                .as_ref()
+                .and_then(|l| l.max_events)
+                .unwrap_or(1_000_000_000),
+            max_pending_tasks: raw
+                .limits
+                .as_ref()
+                .and_then(|l| l.max_pending_tasks)
+                .unwrap_or(10_000_000),
+        };
+        if limits.max_events == 0 || limits.max_pending_tasks == 0 {
+            return Err(self.invalid("limits", "a zero limit", "limits of at least 1"));
+        }
+        let cluster = self.cluster(&raw.cluster)?;
+        let scheduler = self.scheduler(raw.scheduler.as_ref())?;
+        if raw.workloads.is_empty() {
+            return Err(self.invalid(
+                "workloads",
+                "no [[workloads]] table",
+                "at least one workload",
+            ));
+        }
+        let mut names = BTreeSet::new();
+        let mut workloads = Vec::with_capacity(raw.workloads.len());
+        for (i, w) in raw.workloads.iter().enumerate() {
+            let wl = self.workload(i, w, horizon, &cluster)?;
+            if !names.insert(wl.name.clone()) {
+                return Err(self.invalid(
+                    format!("workloads[{i}].name"),
+                    format!("\"{}\" a second time", wl.name),
+                    "unique workload names",
+                ));
+            }
+            workloads.push(wl);
+        }
+        Ok(Scenario {
+            name: raw.name.clone(),
+            seed,
+            horizon,
+            warmup,
+            sample_interval,
+            limits,
+            cluster,
+            scheduler,
+            workloads,
+        })
+    }
+
+    fn cluster(&self, raw: &RawCluster) -> R<ClusterSpec> {
+        let masters = raw.masters.unwrap_or(3);
+        if masters == 0 {
+            return Err(self.invalid("cluster.masters", 0, "at least one master"));
+        }
+        if raw.agents.is_empty() {
+            return Err(self.invalid(
+                "cluster.agents",
+                "no [[cluster.agents]] group",
+                "at least one agent group",
+            ));
+        }
+        let mut groups = Vec::new();
+        let mut names = BTreeSet::new();
+        let mut total: u64 = 0;
+        for (i, g) in raw.agents.iter().enumerate() {
+            let f = |s: &str| format!("cluster.agents[{i}].{s}");
+            self.name(&f("name"), &g.name)?;
+            if !names.insert(g.name.clone()) {
+                return Err(self.invalid(
+                    f("name"),
+                    format!("\"{}\" a second time", g.name),
+                    "unique agent group names",
+                ));
+            }
+            if g.count == 0 {
+                return Err(self.invalid(f("count"), 0, "at least one agent"));
+            }
+            total += g.count as u64;
+            let cpu_m = self.cpus(&f("cpus"), &g.cpus)?;
+            let mem_b = self.bytes(&f("mem"), &g.mem)?;
+            if mem_b == 0 {
+                return Err(self.invalid(
+                    f("mem"),
+                    format!("\"{}\"", g.mem),
+                    "more than zero memory",
+                ));
+            }
+            let disk_b = match &g.disk {
+                Some(d) => self.bytes(&f("disk"), d)?,
+                None => 0,
+            };
+            let racks = g.racks.unwrap_or(1);
+            if racks == 0 || racks > g.count {
+                return Err(self.invalid(
+                    f("racks"),
+                    racks,
+                    format!("from 1 to the group's count ({})", g.count),
+                ));
+            }
+            let zones = g.zones.unwrap_or(1);
+            if zones == 0 || zones > racks {
+                return Err(self.invalid(
+                    f("zones"),
+                    zones,
+                    format!("from 1 to the group's racks ({racks})"),
+                ));
+            }
+            let pool = g.pool.clone().unwrap_or_else(|| "default".into());
+            self.name(&f("pool"), &pool)?;
+            let attributes = g.attributes.clone().unwrap_or_default();
+            if let Some(k) = attributes
+                .keys()
+                .find(|k| IMPLICIT_ATTRIBUTES.contains(&k.as_str()))
+            {
+                return Err(self.invalid(f(&format!("attributes.{k}")), k, "an attribute name other than group, pool, rack and zone, which every agent has"));
+            }
+            groups.push(AgentGroupSpec {
+                name: g.name.clone(),
+                count: g.count,
+                capacity: Resources::new(cpu_m, mem_b, disk_b),
+                pool,
+                racks,
+                zones,
+                attributes,
+            });
+        }
+        if total > 10_000_000 {
+            return Err(self.invalid(
+                "cluster.agents",
+                format!("{total} agents"),
+                "at most 10,000,000 agents",
+            ));
+        }
+        Ok(ClusterSpec { masters, groups })
+    }
+
+    fn scheduler(&self, raw: Option<&RawScheduler>) -> R<SchedulerSpec> {
+        let d = |field: &str, v: Option<&String>| -> R<SimDuration> {
+            match v {
+                Some(t) => self.duration(&format!("scheduler.{field}"), t),
+                None => Ok(SimDuration::ZERO),
+            }
+        };
+        Ok(SchedulerSpec {
+            placement: raw
+                .and_then(|r| r.placement)
+                .unwrap_or(PlacementKind::FirstFit),
+            queue: raw.and_then(|r| r.queue).unwrap_or(QueueKind::Fifo),
+            t_job: d("t_job", raw.and_then(|r| r.t_job.as_ref()))?,
+            t_task: d("t_task", raw.and_then(|r| r.t_task.as_ref()))?,
+        })
+    }
+
+    fn workload(
+        &self,
+        i: usize,
+        w: &RawWorkload,
+        horizon: SimDuration,
+        cluster: &ClusterSpec,
+    ) -> R<WorkloadSpec> {
+        let f = |s: &str| format!("workloads[{i}].{s}");
+        self.name(&f("name"), &w.name)?;
+        let team = w.team.clone().unwrap_or_else(|| w.name.clone());
+        self.name(&f("team"), &team)?;
+        let cpu_m = self.cpus(&f("cpus"), &w.cpus)?;
+        let mem_b = self.bytes(&f("mem"), &w.mem)?;
+        if mem_b == 0 {
+            return Err(self.invalid(f("mem"), format!("\"{}\"", w.mem), "more than zero memory"));
+        }
+        let disk_b = match &w.disk {
+            Some(d) => self.bytes(&f("disk"), d)?,
+            None => 0,
+        };
+        let demand = Resources::new(cpu_m, mem_b, disk_b);
+        let constraints = self.constraints(&f("constraints"), w.constraints.as_ref(), cluster)?;
+        let only = |present: bool, field: &str, kind: &str| -> R<()> {
+            if present {
+                Err(self.invalid(
+                    f(field),
+                    "a value",
+                    format!("no `{field}`: it applies to {kind} workloads only"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let kind = match w.kind {
+            WorkloadKindTag::Service => {
+                only(w.arrival.is_some(), "arrival", "batch")?;
+                only(w.tasks_per_job.is_some(), "tasks_per_job", "batch")?;
+                only(w.duration.is_some(), "duration", "batch")?;
+                only(w.start.is_some(), "start", "batch")?;
+                only(w.stop.is_some(), "stop", "batch")?;
+                let replicas = w.replicas.ok_or_else(|| {
+                    self.invalid(f("replicas"), "nothing", "a replica count for a service")
+                })?;
+                if replicas == 0 {
+                    return Err(self.invalid(f("replicas"), 0, "at least one replica"));
+                }
+                let startup = match &w.startup {
+                    Some(d) => self.dist(&f("startup"), d, DistUnit::Seconds)?,
+                    None => Dist::constant(DistUnit::Seconds, 0.0),
+                };
+                WorkloadKind::Service(ServiceSpec { replicas, startup })
+            }
+            WorkloadKindTag::Batch => {
+                only(w.replicas.is_some(), "replicas", "service")?;
+                only(w.startup.is_some(), "startup", "service")?;
+                let arrival =
+                    match &w.arrival {
+                        None => return Err(self.invalid(
+                            f("arrival"),
+                            "nothing",
+                            "an arrival process, e.g. { process = \"poisson\", rate = \"2/s\" }",
+                        )),
+                        Some(RawArrival::Poisson { rate }) => {
+                            let rate_per_s = parse_rate(rate).map_err(|e| {
+                                self.invalid(f("arrival.rate"), format!("\"{rate}\""), e)
+                            })?;
+                            Arrival::Poisson { rate_per_s }
+                        }
+                        Some(RawArrival::Interval { every }) => {
+                            let every = self.duration(&f("arrival.every"), every)?;
+                            if every.0 == 0 {
+                                return Err(self.invalid(
+                                    f("arrival.every"),
+                                    "\"0s\"",
+                                    "an interval longer than zero",
+                                ));
+                            }
+                            Arrival::Interval { every }
+                        }
+                    };
+                let tasks_per_job = match &w.tasks_per_job {
+                    Some(d) => self.dist(&f("tasks_per_job"), d, DistUnit::Count)?,
+                    None => Dist::constant(DistUnit::Count, 1.0),
+                };
+                let duration = match &w.duration {
+                    Some(d) => self.dist(&f("duration"), d, DistUnit::Seconds)?,
+                    None => return Err(self.invalid(f("duration"), "nothing", "a task duration distribution, e.g. { dist = \"exponential\", mean = \"30s\" }")),
+                };
+                let start = match &w.start {
+                    Some(s) => self.duration(&f("start"), s)?,
+                    None => SimDuration::ZERO,
+                };
+                let stop = match &w.stop {
+                    Some(s) => self.duration(&f("stop"), s)?,
+                    None => horizon,
+                };
+                if start >= stop || stop > horizon {
+                    return Err(self.invalid(
+                        f("stop"),
+                        format!(
+                            "start {} and stop {}",
+                            format_duration(start),
+                            format_duration(stop)
+                        ),
+                        format!("start < stop <= horizon ({})", format_duration(horizon)),
+                    ));
+                }
+                WorkloadKind::Batch(BatchSpec {
+                    arrival,
+                    tasks_per_job,
+                    duration,
+                    start,
+                    stop,
+                })
+            }
+        };
+        let priority = w.priority.unwrap_or(match kind {
+            WorkloadKind::Service(_) => 100,
+            WorkloadKind::Batch(_) => 0,
+        });
+        let spec = WorkloadSpec {
+            name: w.name.clone(),
+            team,
+            priority,
+            demand,
+            constraints,
+            kind,
+        };
+        self.feasible(&f(""), &spec, cluster)?;
+        Ok(spec)
+    }
+
+    /// Checks that the workload's tasks fit on some eligible agent, and that a service's replicas
+    /// can all be placed at once on an empty cluster under `max_per_agent`.
+    fn feasible(&self, field: &str, w: &WorkloadSpec, cluster: &ClusterSpec) -> R<()> {
+        let field = field.trim_end_matches('.');
+        let eligible: Vec<&AgentGroupSpec> = cluster
+            .groups
+            .iter()
+            .filter(|g| w.constraints.admits_group(g))
+            .collect();
+        if eligible.is_empty() {
+            return Err(self.invalid(
+                format!("{field}.constraints.attributes"),
+                "no agent group matching them",
+                "constraints that at least one agent group satisfies",
+            ));
+        }
+        let fitting: Vec<&&AgentGroupSpec> = eligible
+            .iter()
+            .filter(|g| g.capacity.fits(&w.demand))
+            .collect();
+        if fitting.is_empty() {
+            let largest = eligible
+                .iter()
+                .map(|g| g.capacity)
+                .max_by_key(|c| (c.cpu_m, c.mem_b, c.disk_b))
+                .expect("non-empty");
+            return Err(self.invalid(
+                field,
+                format!(
+                    "a task of {} cpus, {} mem, {} disk (workload \"{}\")",
+                    format_cpus(w.demand.cpu_m),
+                    format_bytes(w.demand.mem_b),
+                    format_bytes(w.demand.disk_b),
+                    w.name
+                ),
+                format!(
+                    "a task that fits on at least one eligible agent; the largest has {} cpus, {} mem, {} disk",
+                    format_cpus(largest.cpu_m),
+                    format_bytes(largest.mem_b),
+                    format_bytes(largest.disk_b)
+                ),
+            ));
+        }
+        if let WorkloadKind::Service(s) = &w.kind {
+            // Replicas one empty agent can hold: limited by each resource and by max_per_agent.
+            let per_agent = |c: &Resources| -> u64 {
+                let d = w.demand.as_array();
+                let c = c.as_array();
+                let by_res = (0..3)
+                    .filter(|&k| d[k] > 0)
+                    .map(|k| c[k] / d[k])
+                    .min()
+                    .unwrap_or(u64::MAX);
+                by_res.min(w.constraints.max_per_agent.map_or(u64::MAX, u64::from))
+            };
+            let room: u64 = fitting
+                .iter()
+                .map(|g| per_agent(&g.capacity).saturating_mul(g.count as u64))
+                .fold(0u64, u64::saturating_add);
+            if room < s.replicas as u64 {
+                return Err(self.invalid(
+                    format!("{field}.replicas"),
+                    s.replicas,
+                    format!("at most {room} replicas: all eligible agents together hold no more under the workload's resources and max_per_agent"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn constraints(
+        &self,
+        field: &str,
+        raw: Option<&RawConstraints>,
+        cluster: &ClusterSpec,
+    ) -> R<Constraints> {
+        let Some(raw) = raw else {
+            return Ok(Constraints::default());
+        };
+        if raw.max_per_agent == Some(0) {
+            return Err(self.invalid(format!("{field}.max_per_agent"), 0, "at least 1"));
+        }
+        let mut attributes = Vec::new();
+        for (k, a) in raw.attributes.iter().enumerate() {
+            let af = format!("{field}.attributes[{k}]");
+            let known = IMPLICIT_ATTRIBUTES.contains(&a.name.as_str())
+                || cluster
+                    .groups
+                    .iter()
+                    .any(|g| g.attributes.contains_key(&a.name));
+            if !known || a.name == "rack" || a.name == "zone" {
+                return Err(self.invalid(format!("{af}.name"), format!("\"{}\"", a.name), "an attribute some agent group has (group, pool, or one listed under attributes); use `spread` for racks and zones"));
+            }
+            let (op, value) = match (&a.equals, &a.not_equals) {
+                (Some(v), None) => (AttrOp::Equals, v.clone()),
+                (None, Some(v)) => (AttrOp::NotEquals, v.clone()),
+                _ => {
+                    return Err(self.invalid(
+                        af,
+                        "both or neither of equals / not_equals",
+                        "exactly one of `equals` or `not_equals`",
+                    ));
+                }
+            };
+            attributes.push(AttrConstraint {
+                name: a.name.clone(),
+                op,
+                value,
+            });
+        }
+        let spread = match raw.spread {
+            None | Some(SpreadKind::None) => None,
+            s => s,
+        };
+        Ok(Constraints {
+            max_per_agent: raw.max_per_agent,
+            spread,
+            attributes,
+        })
+    }
+
+    fn number(&self, field: &str, v: &toml::Value, unit: DistUnit) -> R<f64> {
+        match (unit, v) {
+            (DistUnit::Seconds, toml::Value::String(s)) => {
+                Ok(self.duration(field, s)?.as_secs_f64())
+            }
+            (DistUnit::Seconds, other) => {
+                Err(self.invalid(field, other, "a duration with a unit, such as \"30s\""))
+            }
+            (DistUnit::Count, toml::Value::Integer(i)) => Ok(*i as f64),
+            (DistUnit::Count, toml::Value::Float(x)) => Ok(*x),
+            (DistUnit::Count, toml::Value::String(s)) => s
+                .trim()
+                .parse()
+                .map_err(|_| self.invalid(field, v, "a number")),
+            (DistUnit::Count, other) => Err(self.invalid(field, other, "a number")),
+        }
+    }
+
+    fn dist(&self, field: &str, raw: &RawDist, unit: DistUnit) -> R<Dist> {
+        let n = |name: &str, v: &toml::Value| self.number(&format!("{field}.{name}"), v, unit);
+        let shape = match raw {
+            RawDist::Constant { value } => DistShape::Constant {
+                value: n("value", value)?,
+            },
+            RawDist::Uniform { low, high } => DistShape::Uniform {
+                low: n("low", low)?,
+                high: n("high", high)?,
+            },
+            RawDist::Exponential { mean } => DistShape::Exponential {
+                mean: n("mean", mean)?,
+            },
+            RawDist::Normal { mean, stddev } => DistShape::Normal {
+                mean: n("mean", mean)?,
+                stddev: n("stddev", stddev)?,
+            },
+            RawDist::Lognormal { mean, stddev } => DistShape::LogNormal {
+                mean: n("mean", mean)?,
+                stddev: n("stddev", stddev)?,
+            },
+            RawDist::Weibull { shape, scale } => DistShape::Weibull {
+                shape: *shape,
+                scale: n("scale", scale)?,
+            },
+            RawDist::Pareto { shape, scale } => DistShape::Pareto {
+                shape: *shape,
+                scale: n("scale", scale)?,
+            },
+            RawDist::Empirical {
+                values,
+                file,
+                column,
+            } => {
+                let values: Vec<f64> = match (values, file, column) {
+                    (Some(vs), None, None) => vs
+                        .iter()
+                        .enumerate()
+                        .map(|(k, v)| n(&format!("values[{k}]"), v))
+                        .collect::<R<_>>()?,
+                    (None, Some(file), Some(column)) => {
+                        self.csv_column(&format!("{field}.file"), file, column)?
+                    }
+                    _ => {
+                        return Err(self.invalid(
+                            field,
+                            "an empirical distribution",
+                            "either `values = [...]`, or both `file` and `column`",
+                        ));
+                    }
+                };
+                DistShape::Empirical {
+                    values: Arc::from(values),
+                }
+            }
+        };
+        Dist::new(unit, shape)
+            .map_err(|e| self.invalid(field, format!("{raw:?}").replace("Value::", ""), e))
+    }
+
+    /// Loads a numeric column of a CSV file with a header row. Values are in base units: seconds
+    /// for durations, plain numbers for counts.
+    fn csv_column(&self, field: &str, file: &str, column: &str) -> R<Vec<f64>> {
+        let path: PathBuf = self.base_dir.join(file);
+        let shown = path.display().to_string();
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(&path)
+            .map_err(|e| {
+                self.invalid(
+                    field,
+                    format!("\"{shown}\" ({e})"),
+                    "a readable CSV file with a header row",
+                )
+            })?;
+        let headers = reader
+            .headers()
+            .map_err(|e| self.invalid(field, format!("\"{shown}\" ({e})"), "a CSV header row"))?
+            .clone();
+        let idx = headers.iter().position(|h| h == column).ok_or_else(|| {
+            self.invalid(
+                field,
+                format!(
+                    "columns {:?} in {shown}",
+                    headers.iter().collect::<Vec<_>>()
+                ),
+                format!("a column named \"{column}\""),
+            )
+        })?;
+        let mut out = Vec::new();
+        for (k, rec) in reader.records().enumerate() {
+            let line = k + 2;
+            let rec = rec.map_err(|e| {
+                self.invalid(field, format!("{shown}:{line}: {e}"), "well-formed CSV")
+            })?;
+            let cell = rec.get(idx).unwrap_or("");
+            let v: f64 = cell.parse().map_err(|_| {
+                self.invalid(
+                    field,
+                    format!("{shown}:{line}: \"{cell}\" in column \"{column}\""),
+                    "a number",
+                )
+            })?;
+            out.push(v);
+        }
+        Ok(out)
+    }
+}
