@@ -62,10 +62,7 @@ fn bench_scenario(path: &Path) {
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     bench_queue();
     if args.is_empty() {
         for s in ["mmc", "quickstart", "bench-10k"] {
@@ -77,9 +74,6 @@ fn main() {
         }
     }
     if let Some(rss) = dcsim::output::peak_rss_bytes() {
-        println!(
-            "peak RSS of the benchmark process: {:.1} MB",
-            rss as f64 / 1e6
-        );
+        println!("peak RSS of the benchmark process: {:.1} MB", rss as f64 / 1e6);
     }
 }

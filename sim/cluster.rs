@@ -106,59 +106,21 @@ impl Cluster {
                 let hi = start + ((r as u64 + 1) * g.count as u64 / g.racks as u64) as u32;
                 let zone = (r as u64 * g.zones as u64 / g.racks as u64) as u32;
                 let rack = RackId(racks.len() as u32);
-                racks.push(RackInfo {
-                    name: format!("{}-r{r}", g.name),
-                    group: gi as u32,
-                    zone,
-                    agents: lo..hi,
-                });
+                racks.push(RackInfo { name: format!("{}-r{r}", g.name), group: gi as u32, zone, agents: lo..hi });
                 for _ in lo..hi {
-                    agents.push(Agent {
-                        group: gi as u32,
-                        rack,
-                        zone,
-                        pool,
-                        capacity: g.capacity,
-                        free: g.capacity,
-                    });
+                    agents.push(Agent { group: gi as u32, rack, zone, pool, capacity: g.capacity, free: g.capacity });
                 }
             }
             let p = &mut pools[pool.0 as usize];
-            p.capacity = p.capacity.plus(
-                &g.capacity
-                    .times(g.count as u64)
-                    .expect("pool capacity overflows u64"),
-            );
-            groups.push(GroupInfo {
-                name: g.name.clone(),
-                pool,
-                agents: start..agents.len() as u32,
-            });
+            p.capacity = p.capacity.plus(&g.capacity.times(g.count as u64).expect("pool capacity overflows u64"));
+            groups.push(GroupInfo { name: g.name.clone(), pool, agents: start..agents.len() as u32 });
         }
-        let capacity = pools
-            .iter()
-            .fold(Resources::ZERO, |acc, p| acc.plus(&p.capacity));
+        let capacity = pools.iter().fold(Resources::ZERO, |acc, p| acc.plus(&p.capacity));
         let tree = FreeTree::new(agents.iter().map(|a| a.free.as_array()));
         let by_free = sorted_index.then(|| {
-            std::array::from_fn(|d| {
-                agents
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| (a.free.as_array()[d], i as u32))
-                    .collect()
-            })
+            std::array::from_fn(|d| agents.iter().enumerate().map(|(i, a)| (a.free.as_array()[d], i as u32)).collect())
         });
-        Cluster {
-            agents,
-            groups,
-            racks,
-            zones,
-            pools,
-            capacity,
-            allocated: Resources::ZERO,
-            tree,
-            by_free,
-        }
+        Cluster { agents, groups, racks, zones, pools, capacity, allocated: Resources::ZERO, tree, by_free }
     }
 
     pub fn len(&self) -> usize {
@@ -216,11 +178,7 @@ impl Cluster {
         let a = &mut self.agents[id.0 as usize];
         let old = a.free;
         a.free = a.free.plus(demand);
-        assert!(
-            a.capacity.fits(&a.free),
-            "agent {} freed beyond capacity",
-            id.0
-        );
+        assert!(a.capacity.fits(&a.free), "agent {} freed beyond capacity", id.0);
         let pool = a.pool;
         self.after_change(id, old);
         let p = &mut self.pools[pool.0 as usize];
@@ -245,31 +203,19 @@ impl Cluster {
     /// The lowest agent id in `range` whose free resources cover `demand`.
     #[inline]
     pub fn first_fit(&self, demand: &Resources, range: Range<u32>) -> Option<AgentId> {
-        self.tree
-            .first_fit(demand.as_array(), range.start as usize, range.end as usize)
-            .map(|i| AgentId(i as u32))
+        self.tree.first_fit(demand.as_array(), range.start as usize, range.end as usize).map(|i| AgentId(i as u32))
     }
 
     /// Agents ordered by free amount of dimension `dim`, from `at_least` upward (tightest first).
     /// Panics if the cluster was built without the sorted index (a policy/cluster mismatch).
-    pub fn by_free_ascending(
-        &self,
-        dim: usize,
-        at_least: u64,
-    ) -> impl Iterator<Item = AgentId> + '_ {
-        let sets = self
-            .by_free
-            .as_ref()
-            .expect("best-fit needs Cluster::new(.., sorted_index = true)");
+    pub fn by_free_ascending(&self, dim: usize, at_least: u64) -> impl Iterator<Item = AgentId> + '_ {
+        let sets = self.by_free.as_ref().expect("best-fit needs Cluster::new(.., sorted_index = true)");
         sets[dim].range((at_least, 0)..).map(|&(_, i)| AgentId(i))
     }
 
     /// Agents ordered by free amount of dimension `dim`, largest first.
     pub fn by_free_descending(&self, dim: usize) -> impl Iterator<Item = AgentId> + '_ {
-        let sets = self
-            .by_free
-            .as_ref()
-            .expect("worst-fit needs Cluster::new(.., sorted_index = true)");
+        let sets = self.by_free.as_ref().expect("worst-fit needs Cluster::new(.., sorted_index = true)");
         sets[dim].iter().rev().map(|&(_, i)| AgentId(i))
     }
 }
@@ -325,15 +271,7 @@ impl FreeTree {
         self.find(1, 0, self.size, lo, hi, &need)
     }
 
-    fn find(
-        &self,
-        k: usize,
-        nlo: usize,
-        nhi: usize,
-        lo: usize,
-        hi: usize,
-        need: &[u64; DIMS],
-    ) -> Option<usize> {
+    fn find(&self, k: usize, nlo: usize, nhi: usize, lo: usize, hi: usize, need: &[u64; DIMS]) -> Option<usize> {
         if nhi <= lo || hi <= nlo || !Self::covers(&self.max[k], need) {
             return None;
         }
@@ -341,8 +279,7 @@ impl FreeTree {
             return Some(nlo);
         }
         let mid = (nlo + nhi) / 2;
-        self.find(2 * k, nlo, mid, lo, hi, need)
-            .or_else(|| self.find(2 * k + 1, mid, nhi, lo, hi, need))
+        self.find(2 * k, nlo, mid, lo, hi, need).or_else(|| self.find(2 * k + 1, mid, nhi, lo, hi, need))
     }
 }
 

@@ -88,25 +88,13 @@ impl Dist {
     /// the parameters as a person wrote them.
     pub fn new(unit: DistUnit, shape: DistShape) -> Result<Dist, String> {
         let finite = |name: &str, v: f64| -> Result<(), String> {
-            if v.is_finite() {
-                Ok(())
-            } else {
-                Err(format!("{name} must be a finite number"))
-            }
+            if v.is_finite() { Ok(()) } else { Err(format!("{name} must be a finite number")) }
         };
         let positive = |name: &str, v: f64| -> Result<(), String> {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(format!("{name} must be greater than zero, found {v}"))
-            }
+            if v.is_finite() && v > 0.0 { Ok(()) } else { Err(format!("{name} must be greater than zero, found {v}")) }
         };
         let non_negative = |name: &str, v: f64| -> Result<(), String> {
-            if v.is_finite() && v >= 0.0 {
-                Ok(())
-            } else {
-                Err(format!("{name} must be zero or more, found {v}"))
-            }
+            if v.is_finite() && v >= 0.0 { Ok(()) } else { Err(format!("{name} must be zero or more, found {v}")) }
         };
         let sampler = match &shape {
             DistShape::Constant { value } => {
@@ -153,23 +141,16 @@ impl Dist {
                     return Err("an empirical distribution needs at least one value".into());
                 }
                 if let Some(v) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-                    return Err(format!(
-                        "empirical values must be finite and zero or more, found {v}"
-                    ));
+                    return Err(format!("empirical values must be finite and zero or more, found {v}"));
                 }
                 Sampler::Empirical(values.clone())
             }
         };
-        Ok(Dist {
-            unit,
-            shape,
-            sampler,
-        })
+        Ok(Dist { unit, shape, sampler })
     }
 
     pub fn constant(unit: DistUnit, value: f64) -> Dist {
-        Dist::new(unit, DistShape::Constant { value })
-            .expect("constant distribution with a valid value")
+        Dist::new(unit, DistShape::Constant { value }).expect("constant distribution with a valid value")
     }
 
     /// One draw from `rng`. Allocation-free.
@@ -191,9 +172,9 @@ impl Dist {
         Some(match &self.shape {
             DistShape::Constant { value } => *value,
             DistShape::Uniform { low, high } => (low + high) / 2.0,
-            DistShape::Exponential { mean }
-            | DistShape::Normal { mean, .. }
-            | DistShape::LogNormal { mean, .. } => *mean,
+            DistShape::Exponential { mean } | DistShape::Normal { mean, .. } | DistShape::LogNormal { mean, .. } => {
+                *mean
+            }
             DistShape::Weibull { shape, scale } => scale * gamma(1.0 + 1.0 / shape),
             DistShape::Pareto { shape, scale } => {
                 if *shape <= 1.0 {
@@ -261,42 +242,12 @@ mod tests {
     fn sample_means_match_analytic_means() {
         let n = 200_000;
         let cases = [
-            (
-                DistShape::Uniform {
-                    low: 2.0,
-                    high: 4.0,
-                },
-                2.0 / 12.0f64.sqrt(),
-            ),
+            (DistShape::Uniform { low: 2.0, high: 4.0 }, 2.0 / 12.0f64.sqrt()),
             (DistShape::Exponential { mean: 3.0 }, 3.0),
-            (
-                DistShape::Normal {
-                    mean: 10.0,
-                    stddev: 2.0,
-                },
-                2.0,
-            ),
-            (
-                DistShape::LogNormal {
-                    mean: 5.0,
-                    stddev: 2.0,
-                },
-                2.0,
-            ),
-            (
-                DistShape::Weibull {
-                    shape: 2.0,
-                    scale: 1.0,
-                },
-                (1.0f64 - std::f64::consts::PI / 4.0).sqrt(),
-            ),
-            (
-                DistShape::Pareto {
-                    shape: 5.0,
-                    scale: 1.0,
-                },
-                (5.0f64 / (16.0 * 3.0)).sqrt(),
-            ),
+            (DistShape::Normal { mean: 10.0, stddev: 2.0 }, 2.0),
+            (DistShape::LogNormal { mean: 5.0, stddev: 2.0 }, 2.0),
+            (DistShape::Weibull { shape: 2.0, scale: 1.0 }, (1.0f64 - std::f64::consts::PI / 4.0).sqrt()),
+            (DistShape::Pareto { shape: 5.0, scale: 1.0 }, (5.0f64 / (16.0 * 3.0)).sqrt()),
         ];
         for (shape, sd) in cases {
             let d = Dist::new(DistUnit::Count, shape.clone()).unwrap();
@@ -320,35 +271,9 @@ mod tests {
     #[test]
     fn rejects_bad_parameters() {
         assert!(Dist::new(DistUnit::Seconds, DistShape::Exponential { mean: 0.0 }).is_err());
-        assert!(
-            Dist::new(
-                DistUnit::Seconds,
-                DistShape::Uniform {
-                    low: 3.0,
-                    high: 1.0
-                }
-            )
-            .is_err()
-        );
-        assert!(
-            Dist::new(
-                DistUnit::Seconds,
-                DistShape::Pareto {
-                    shape: -1.0,
-                    scale: 1.0
-                }
-            )
-            .is_err()
-        );
-        assert!(
-            Dist::new(
-                DistUnit::Count,
-                DistShape::Empirical {
-                    values: Arc::from(vec![])
-                }
-            )
-            .is_err()
-        );
+        assert!(Dist::new(DistUnit::Seconds, DistShape::Uniform { low: 3.0, high: 1.0 }).is_err());
+        assert!(Dist::new(DistUnit::Seconds, DistShape::Pareto { shape: -1.0, scale: 1.0 }).is_err());
+        assert!(Dist::new(DistUnit::Count, DistShape::Empirical { values: Arc::from(vec![]) }).is_err());
         assert!(Dist::new(DistUnit::Count, DistShape::Constant { value: f64::NAN }).is_err());
     }
 }

@@ -57,13 +57,7 @@ impl<E> Default for EventQueue<E> {
 
 impl<E> EventQueue<E> {
     pub fn new() -> Self {
-        EventQueue {
-            heap: BinaryHeap::new(),
-            slots: Vec::new(),
-            free: Vec::new(),
-            next_seq: 0,
-            live: 0,
-        }
+        EventQueue { heap: BinaryHeap::new(), slots: Vec::new(), free: Vec::new(), next_seq: 0, live: 0 }
     }
 
     /// Schedules `event` at `time`. The caller guarantees `time` is not before the current time of
@@ -75,24 +69,15 @@ impl<E> EventQueue<E> {
                 s
             }
             None => {
-                let s = u32::try_from(self.slots.len())
-                    .expect("more than 2^32 events scheduled at once");
-                self.slots.push(Slot {
-                    generation: 0,
-                    event: Some(event),
-                });
+                let s = u32::try_from(self.slots.len()).expect("more than 2^32 events scheduled at once");
+                self.slots.push(Slot { generation: 0, event: Some(event) });
                 s
             }
         };
         let generation = self.slots[slot as usize].generation;
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Reverse(Entry {
-            time,
-            seq,
-            slot,
-            generation,
-        }));
+        self.heap.push(Reverse(Entry { time, seq, slot, generation }));
         self.live += 1;
         EventId { slot, generation }
     }
@@ -170,11 +155,7 @@ mod tests {
         assert_eq!(q.cancel(a), Some('a'));
         assert_eq!(q.cancel(a), None, "double cancel");
         let c = q.schedule(SimTime(0), 'c'); // reuses a's slot with a new generation
-        assert_eq!(
-            q.cancel(a),
-            None,
-            "stale id must not cancel the slot's new event"
-        );
+        assert_eq!(q.cancel(a), None, "stale id must not cancel the slot's new event");
         assert_eq!(q.len(), 2);
         assert_eq!(q.pop(), Some((SimTime(0), 'c')));
         assert_eq!(q.cancel(c), None, "popped event");

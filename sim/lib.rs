@@ -42,10 +42,7 @@ pub use sim::{Progress, RunError, RunResult};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Runs `scenario` to its horizon and returns its metrics and time series. Pure: no I/O.
-pub fn simulate(
-    scenario: &Scenario,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<RunResult, RunError> {
+pub fn simulate(scenario: &Scenario, progress: &mut dyn FnMut(Progress)) -> Result<RunResult, RunError> {
     sim::World::new(scenario).run(progress)
 }
 
@@ -57,10 +54,7 @@ pub enum Error {
     #[error(transparent)]
     Run(#[from] RunError),
     #[error("cannot write results to {path}: {source}")]
-    Output {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Output { path: PathBuf, source: std::io::Error },
 }
 
 /// A finished run: its metrics and wall-clock figures.
@@ -78,39 +72,22 @@ pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
 /// The deterministic result files of a run (everything but `run.json`), as (name, bytes).
 pub fn result_files(scenario: &Scenario, result: &RunResult) -> Vec<(&'static str, Vec<u8>)> {
     vec![
-        (
-            "summary.json",
-            output::summary_json(&scenario.name, scenario.seed, &result.summary),
-        ),
+        ("summary.json", output::summary_json(&scenario.name, scenario.seed, &result.summary)),
         ("timeseries.csv", output::timeseries_csv(&result.timeseries)),
-        (
-            "scenario.resolved.toml",
-            scenario.to_resolved_toml().into_bytes(),
-        ),
+        ("scenario.resolved.toml", scenario.to_resolved_toml().into_bytes()),
     ]
 }
 
 /// Runs `scenario` and writes its result directory `out` atomically. Nothing is written if the run
 /// fails.
-pub fn run_to_dir(
-    scenario: &Scenario,
-    out: &Path,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Outcome, Error> {
+pub fn run_to_dir(scenario: &Scenario, out: &Path, progress: &mut dyn FnMut(Progress)) -> Result<Outcome, Error> {
     let started = std::time::Instant::now();
     let result = simulate(scenario, progress)?;
     let wall_s = started.elapsed().as_secs_f64();
     let events = result.summary.get("events").unwrap_or(0.0) as u64;
-    let stats = output::RunStats {
-        wall_s,
-        events,
-        peak_rss_bytes: output::peak_rss_bytes(),
-    };
+    let stats = output::RunStats { wall_s, events, peak_rss_bytes: output::peak_rss_bytes() };
     let mut files = result_files(scenario, &result);
     files.push(("run.json", output::run_json(&stats)));
-    output::write_results(out, &files).map_err(|source| Error::Output {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    output::write_results(out, &files).map_err(|source| Error::Output { path: out.to_path_buf(), source })?;
     Ok(Outcome { result, stats })
 }

@@ -53,12 +53,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run {
-            scenario,
-            seed,
-            out,
-            quiet,
-        } => run(scenario, seed, out, quiet),
+        Command::Run { scenario, seed, out, quiet } => run(scenario, seed, out, quiet),
         Command::Validate { scenarios } => validate(&scenarios),
     }
 }
@@ -81,11 +76,7 @@ fn validate(paths: &[PathBuf]) -> ExitCode {
             }
         }
     }
-    if failed {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if failed { ExitCode::from(2) } else { ExitCode::SUCCESS }
 }
 
 fn run(path: PathBuf, seed: Option<u64>, out: Option<PathBuf>, quiet: bool) -> ExitCode {
@@ -101,12 +92,7 @@ fn run(path: PathBuf, seed: Option<u64>, out: Option<PathBuf>, quiet: bool) -> E
     }
     let out = out.unwrap_or_else(|| dcsim::default_out_dir(&scenario));
     if !quiet {
-        eprintln!(
-            "dcsim {}: running {} with seed {}",
-            dcsim::VERSION,
-            path.display(),
-            scenario.seed
-        );
+        eprintln!("dcsim {}: running {} with seed {}", dcsim::VERSION, path.display(), scenario.seed);
     }
     let bar = progress_bar(&scenario, quiet);
     let started = std::time::Instant::now();
@@ -139,10 +125,7 @@ fn progress_bar(scenario: &Scenario, quiet: bool) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(
-        Some(scenario.horizon.as_secs_f64() as u64),
-        ProgressDrawTarget::stderr(),
-    );
+    let bar = ProgressBar::with_draw_target(Some(scenario.horizon.as_secs_f64() as u64), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {percent:>3}% of simulated time  {msg}  eta {eta}")
             .expect("static template"),
@@ -168,28 +151,14 @@ fn print_table(scenario: &Scenario, o: &dcsim::Outcome, out: &std::path::Path) {
         "events",
         "sim_s",
     ];
-    println!(
-        "{} (seed {}), {} agents",
-        scenario.name,
-        scenario.seed,
-        scenario.agent_count()
-    );
+    println!("{} (seed {}), {} agents", scenario.name, scenario.seed, scenario.agent_count());
     for name in rows {
-        let v = s.get(name).map_or("-".to_string(), |v| {
-            if v.fract() == 0.0 {
-                format!("{v}")
-            } else {
-                format!("{v:.4}")
-            }
-        });
+        let v =
+            s.get(name).map_or("-".to_string(), |v| if v.fract() == 0.0 { format!("{v}") } else { format!("{v:.4}") });
         println!("  {name:<22} {v:>14}");
     }
     let eps = o.stats.events as f64 / o.stats.wall_s.max(1e-9);
-    println!(
-        "  {:<22} {:>14}",
-        "wall_s",
-        format!("{:.3}", o.stats.wall_s)
-    );
+    println!("  {:<22} {:>14}", "wall_s", format!("{:.3}", o.stats.wall_s));
     println!("  {:<22} {:>14}", "events_per_s", format!("{eps:.0}"));
     println!("results: {}", out.display());
 }

@@ -22,6 +22,7 @@ pub struct Histogram {
     counts: Vec<u64>,
     n: u64,
     sum: u128,
+    min: u64,
     max: u64,
 }
 
@@ -55,6 +56,7 @@ impl Histogram {
             self.counts.resize(i + 1, 0);
         }
         self.counts[i] += 1;
+        self.min = if self.n == 0 { v } else { self.min.min(v) };
         self.n += 1;
         self.sum += v as u128;
         self.max = self.max.max(v);
@@ -73,7 +75,8 @@ impl Histogram {
     }
 
     /// Nearest-rank quantile `q` in [0, 1]: the bucket holding the ceil(q*n)-th smallest value,
-    /// reported as its midpoint (exact for values below 1,024), never above the true maximum.
+    /// reported as its midpoint clamped to the exact minimum and maximum (so exact for values below
+    /// 1,024 and whenever the bucket holds the extreme values only).
     pub fn quantile(&self, q: f64) -> Option<f64> {
         if self.n == 0 {
             return None;
@@ -85,7 +88,7 @@ impl Histogram {
             if seen >= rank {
                 let (lo, width) = Self::bucket(i);
                 let mid = lo as f64 + (width - 1) as f64 / 2.0;
-                return Some(mid.min(self.max as f64));
+                return Some(mid.clamp(self.min as f64, self.max as f64));
             }
         }
         unreachable!("rank <= n")
@@ -111,13 +114,7 @@ pub struct TimeWeighted {
 
 impl TimeWeighted {
     pub fn new(from: SimTime) -> TimeWeighted {
-        TimeWeighted {
-            from,
-            last: SimTime::ZERO,
-            value: 0,
-            integral: 0,
-            max: 0,
-        }
+        TimeWeighted { from, last: SimTime::ZERO, value: 0, integral: 0, max: 0 }
     }
 
     fn advance(&mut self, now: SimTime) {
@@ -183,10 +180,7 @@ impl Summary {
     }
 
     pub fn get(&self, name: &str) -> Option<f64> {
-        self.entries
-            .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| *v)
+        self.entries.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v)
     }
 
     /// Adds the standard percentile family `<prefix>_mean/_p50/_p95/_p99/_max` of a histogram of

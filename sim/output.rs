@@ -27,11 +27,10 @@ pub struct RunStats {
 fn json_number(v: Option<f64>) -> serde_json::Value {
     match v {
         // Counts print as integers; 2^53 bounds the integers an f64 holds exactly.
-        Some(x) if x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15 => {
-            serde_json::Value::from(x as i64)
+        Some(x) if x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15 => serde_json::Value::from(x as i64),
+        Some(x) if x.is_finite() => {
+            serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
         }
-        Some(x) if x.is_finite() => serde_json::Number::from_f64(x)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         _ => serde_json::Value::Null,
     }
 }
@@ -40,24 +39,11 @@ fn json_number(v: Option<f64>) -> serde_json::Value {
 pub fn summary_json(scenario: &str, seed: u64, summary: &Summary) -> Vec<u8> {
     let mut out = String::from("{\n");
     let mut line = |k: &str, v: serde_json::Value, last: bool| {
-        out.push_str(&format!(
-            "  {}: {}{}\n",
-            serde_json::Value::String(k.into()),
-            v,
-            if last { "" } else { "," }
-        ));
+        out.push_str(&format!("  {}: {}{}\n", serde_json::Value::String(k.into()), v, if last { "" } else { "," }));
     };
-    line(
-        "scenario",
-        serde_json::Value::String(scenario.into()),
-        false,
-    );
+    line("scenario", serde_json::Value::String(scenario.into()), false);
     line("seed", serde_json::Value::from(seed), false);
-    line(
-        "dcsim_version",
-        serde_json::Value::String(crate::VERSION.into()),
-        summary.entries.is_empty(),
-    );
+    line("dcsim_version", serde_json::Value::String(crate::VERSION.into()), summary.entries.is_empty());
     for (i, (k, v)) in summary.entries.iter().enumerate() {
         line(k, json_number(*v), i + 1 == summary.entries.len());
     }
@@ -71,8 +57,7 @@ pub fn timeseries_csv(ts: &TimeSeries) -> Vec<u8> {
     w.write_record(&ts.columns).expect("writing to memory");
     if !ts.columns.is_empty() {
         for row in ts.values.chunks(ts.columns.len()) {
-            w.write_record(row.iter().map(|v| format_value(*v)))
-                .expect("writing to memory");
+            w.write_record(row.iter().map(|v| format_value(*v))).expect("writing to memory");
         }
     }
     w.into_inner().expect("flushing to memory")
@@ -80,20 +65,12 @@ pub fn timeseries_csv(ts: &TimeSeries) -> Vec<u8> {
 
 /// Shortest round-trip text of a number; integers without a fraction.
 fn format_value(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
 /// `run.json`.
 pub fn run_json(stats: &RunStats) -> Vec<u8> {
-    let eps = if stats.wall_s > 0.0 {
-        Some(stats.events as f64 / stats.wall_s)
-    } else {
-        None
-    };
+    let eps = if stats.wall_s > 0.0 { Some(stats.events as f64 / stats.wall_s) } else { None };
     let v = serde_json::json!({
         "wall_s": stats.wall_s,
         "events": stats.events,
@@ -117,15 +94,9 @@ pub fn peak_rss_bytes() -> Option<u64> {
 /// staging directory first, which then replaces `dir`. On error the staging directory is removed,
 /// so no half-written result is left behind; a previous `dir` survives until the final rename.
 pub fn write_results(dir: &Path, files: &[(&str, Vec<u8>)]) -> std::io::Result<()> {
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "results".into());
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "results".into());
     let staging: PathBuf = parent.join(format!(".{name}.partial-{}", std::process::id()));
     let result = (|| {
         if staging.exists() {
@@ -169,13 +140,7 @@ mod tests {
 
     #[test]
     fn timeseries_has_header_and_rows() {
-        let ts = TimeSeries {
-            columns: vec!["time_s".into(), "x".into()],
-            values: vec![60.0, 0.5, 120.0, 1.0],
-        };
-        assert_eq!(
-            String::from_utf8(timeseries_csv(&ts)).unwrap(),
-            "time_s,x\n60,0.5\n120,1\n"
-        );
+        let ts = TimeSeries { columns: vec!["time_s".into(), "x".into()], values: vec![60.0, 0.5, 120.0, 1.0] };
+        assert_eq!(String::from_utf8(timeseries_csv(&ts)).unwrap(), "time_s,x\n60,0.5\n120,1\n");
     }
 }

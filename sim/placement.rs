@@ -81,9 +81,7 @@ fn first_fit_in(cluster: &Cluster, req: &Request, range: Range<u32>) -> Option<A
 
 impl PlacementPolicy for FirstFit {
     fn select(&mut self, cluster: &Cluster, req: &Request) -> Option<AgentId> {
-        req.ranges
-            .iter()
-            .find_map(|r| first_fit_in(cluster, req, r.clone()))
+        req.ranges.iter().find_map(|r| first_fit_in(cluster, req, r.clone()))
     }
 }
 
@@ -92,9 +90,7 @@ pub struct BestFit;
 impl PlacementPolicy for BestFit {
     fn select(&mut self, cluster: &Cluster, req: &Request) -> Option<AgentId> {
         let need = req.demand.as_array()[req.dominant];
-        cluster
-            .by_free_ascending(req.dominant, need)
-            .find(|&a| req.accepts(cluster, a))
+        cluster.by_free_ascending(req.dominant, need).find(|&a| req.accepts(cluster, a))
     }
 }
 
@@ -138,19 +134,12 @@ impl PlacementPolicy for RandomFit {
         }
         // Wrap-around first fit from a random eligible agent.
         let start = nth(self.rng.random_range(0..total));
-        let pos = req
-            .ranges
-            .iter()
-            .position(|r| r.contains(&start))
-            .expect("start is eligible");
+        let pos = req.ranges.iter().position(|r| r.contains(&start)).expect("start is eligible");
         let head = std::iter::once(start..req.ranges[pos].end);
         let after = req.ranges[pos + 1..].iter().cloned();
         let before = req.ranges[..pos].iter().cloned();
         let tail = std::iter::once(req.ranges[pos].start..start);
-        head.chain(after)
-            .chain(before)
-            .chain(tail)
-            .find_map(|r| first_fit_in(cluster, req, r))
+        head.chain(after).chain(before).chain(tail).find_map(|r| first_fit_in(cluster, req, r))
     }
 }
 
@@ -183,18 +172,10 @@ mod tests {
 
     fn pick(p: &mut dyn PlacementPolicy, c: &Cluster, cpu: u64) -> Option<u32> {
         let demand = Resources::new(cpu, 1 << 30, 0);
+        #[allow(clippy::single_range_in_vec_init)] // one eligible range: the whole cluster
         let ranges = [0..c.len() as u32];
         let admit = |_| true;
-        p.select(
-            c,
-            &Request {
-                demand,
-                dominant: 0,
-                ranges: &ranges,
-                admit: &admit,
-            },
-        )
-        .map(|a| a.0)
+        p.select(c, &Request { demand, dominant: 0, ranges: &ranges, admit: &admit }).map(|a| a.0)
     }
 
     #[test]
@@ -208,15 +189,10 @@ mod tests {
         assert_eq!(pick(&mut BestFit, &c, 2000), Some(3), "tightest: 2 free");
         assert_eq!(pick(&mut WorstFit, &c, 2000), Some(2), "loosest: 4 free");
         assert_eq!(pick(&mut FirstFit, &c, 5000), None);
-        let mut r = RandomFit {
-            rng: crate::rng::stream(1, "t"),
-        };
+        let mut r = RandomFit { rng: crate::rng::stream(1, "t") };
         for _ in 0..50 {
             let a = pick(&mut r, &c, 3000).unwrap();
-            assert!(
-                a == 0 || a == 2,
-                "only agents 0 and 2 have 3 cpus free, got {a}"
-            );
+            assert!(a == 0 || a == 2, "only agents 0 and 2 have 3 cpus free, got {a}");
         }
     }
 }

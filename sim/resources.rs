@@ -21,18 +21,10 @@ pub struct Resources {
 }
 
 impl Resources {
-    pub const ZERO: Resources = Resources {
-        cpu_m: 0,
-        mem_b: 0,
-        disk_b: 0,
-    };
+    pub const ZERO: Resources = Resources { cpu_m: 0, mem_b: 0, disk_b: 0 };
 
     pub fn new(cpu_m: u64, mem_b: u64, disk_b: u64) -> Resources {
-        Resources {
-            cpu_m,
-            mem_b,
-            disk_b,
-        }
+        Resources { cpu_m, mem_b, disk_b }
     }
 
     pub fn as_array(&self) -> [u64; DIMS] {
@@ -48,10 +40,7 @@ impl Resources {
     /// `self - other`; panics if `other` does not fit (allocating more than is free is a bug).
     #[inline]
     pub fn minus(&self, other: &Resources) -> Resources {
-        assert!(
-            self.fits(other),
-            "resource underflow: {other:?} taken from {self:?}"
-        );
+        assert!(self.fits(other), "resource underflow: {other:?} taken from {self:?}");
         Resources {
             cpu_m: self.cpu_m - other.cpu_m,
             mem_b: self.mem_b - other.mem_b,
@@ -64,10 +53,7 @@ impl Resources {
         Resources {
             cpu_m: self.cpu_m.checked_add(other.cpu_m).expect("cpu overflow"),
             mem_b: self.mem_b.checked_add(other.mem_b).expect("mem overflow"),
-            disk_b: self
-                .disk_b
-                .checked_add(other.disk_b)
-                .expect("disk overflow"),
+            disk_b: self.disk_b.checked_add(other.disk_b).expect("disk overflow"),
         }
     }
 
@@ -88,11 +74,7 @@ impl Resources {
         let mut best = 0;
         let mut best_share = -1.0;
         for i in 0..DIMS {
-            let share = if t[i] == 0 {
-                0.0
-            } else {
-                d[i] as f64 / t[i] as f64
-            };
+            let share = if t[i] == 0 { 0.0 } else { d[i] as f64 / t[i] as f64 };
             if share > best_share {
                 best = i;
                 best_share = share;

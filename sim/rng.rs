@@ -63,10 +63,7 @@ mod tests {
     #[test]
     fn derivation_is_pinned() {
         let v: u64 = stream(42, "pinned").random();
-        assert_eq!(
-            v, 9914776194101561045,
-            "pinned first draw of stream(42, \"pinned\")"
-        );
+        assert_eq!(v, 9914776194101561045, "pinned first draw of stream(42, \"pinned\")");
         assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c, "FNV-1a reference value");
     }
 }

@@ -62,11 +62,7 @@ pub enum RunError {
     #[error(
         "{pending} tasks were waiting at simulated {at}, over limits.max_pending_tasks ({limit}): the cluster cannot keep up with the offered load"
     )]
-    PendingLimit {
-        limit: u64,
-        pending: u64,
-        at: SimTime,
-    },
+    PendingLimit { limit: u64, pending: u64, at: SimTime },
 }
 
 /// Progress of a running simulation, passed to the caller's callback now and then.
@@ -237,10 +233,7 @@ impl<'s> World<'s> {
             cluster,
             workloads,
             sched: Scheduler {
-                policy: make_policy(
-                    sc.scheduler.placement,
-                    stream(sc.seed, "scheduler/placement"),
-                ),
+                policy: make_policy(sc.scheduler.placement, stream(sc.seed, "scheduler/placement")),
                 queue_kind: sc.scheduler.queue,
                 t_job: sc.scheduler.t_job,
                 t_task: sc.scheduler.t_task,
@@ -268,15 +261,21 @@ impl<'s> World<'s> {
             alloc_tw: std::array::from_fn(|_| TimeWeighted::new(warmup)),
             wait: Histogram::default(),
             job_response: Histogram::default(),
-            series: TimeSeries {
-                columns,
-                values: Vec::new(),
-            },
+            series: TimeSeries { columns, values: Vec::new() },
         }
     }
 
     /// Runs to the horizon. `progress` is called about every 2^16 events and once at the end.
     pub fn run(mut self, progress: &mut dyn FnMut(Progress)) -> Result<RunResult, RunError> {
+        self.start();
+        self.advance_to(self.horizon, progress)?;
+        self.now = self.horizon;
+        progress(Progress { now: self.now, horizon: self.horizon, events: self.events });
+        Ok(self.finish())
+    }
+
+    /// Schedules the first event of every workload and the first sample.
+    fn start(&mut self) {
         for (i, w) in self.sc.workloads.iter().enumerate() {
             let first = match &w.kind {
                 WorkloadKind::Service(_) => Some(SimTime::ZERO),
@@ -289,16 +288,18 @@ impl<'s> World<'s> {
                 }
             };
             if let Some(t) = first {
-                self.queue
-                    .schedule(t, Event::JobArrival { workload: i as u32 });
+                self.queue.schedule(t, Event::JobArrival { workload: i as u32 });
             }
         }
         let interval = self.sc.sample_interval;
-        self.queue
-            .schedule(SimTime::ZERO.plus(interval), Event::Sample);
+        self.queue.schedule(SimTime::ZERO.plus(interval), Event::Sample);
+    }
+
+    /// Processes every event at or before `until` (which must not exceed the horizon).
+    fn advance_to(&mut self, until: SimTime, progress: &mut dyn FnMut(Progress)) -> Result<(), RunError> {
         let max_events = self.sc.limits.max_events;
         while let Some(t) = self.queue.peek_time() {
-            if t > self.horizon {
+            if t > until {
                 break;
             }
             let (t, ev) = self.queue.pop().expect("peeked");
@@ -306,10 +307,7 @@ impl<'s> World<'s> {
             self.now = t;
             self.events += 1;
             if self.events > max_events {
-                return Err(RunError::EventLimit {
-                    limit: max_events,
-                    at: t,
-                });
+                return Err(RunError::EventLimit { limit: max_events, at: t });
             }
             match ev {
                 Event::JobArrival { workload } => self.on_job_arrival(workload),
@@ -327,20 +325,10 @@ impl<'s> World<'s> {
                 });
             }
             if self.events & 0xffff == 0 {
-                progress(Progress {
-                    now: self.now,
-                    horizon: self.horizon,
-                    events: self.events,
-                });
+                progress(Progress { now: self.now, horizon: self.horizon, events: self.events });
             }
         }
-        self.now = self.horizon;
-        progress(Progress {
-            now: self.now,
-            horizon: self.horizon,
-            events: self.events,
-        });
-        Ok(self.finish())
+        Ok(())
     }
 
     /// Updates the time-weighted gauges after an event's handler ran, so that transient values
@@ -352,8 +340,8 @@ impl<'s> World<'s> {
         self.running_tw.set(now, self.running_tasks);
         self.busy_tw.set(now, self.sched.deciding.is_some() as u64);
         let a = self.cluster.allocated().as_array();
-        for d in 0..DIMS {
-            self.alloc_tw[d].set(now, a[d]);
+        for (tw, v) in self.alloc_tw.iter_mut().zip(a) {
+            tw.set(now, v);
         }
     }
 
@@ -379,9 +367,7 @@ impl<'s> World<'s> {
         let tasks = match &self.sc.workloads[w as usize].kind {
             WorkloadKind::Service(s) => s.replicas,
             WorkloadKind::Batch(b) => {
-                let x = b
-                    .tasks_per_job
-                    .sample(&mut self.workloads[w as usize].size_rng);
+                let x = b.tasks_per_job.sample(&mut self.workloads[w as usize].size_rng);
                 x.round().clamp(1.0, MAX_TASKS_PER_JOB as f64) as u32
             }
         };
@@ -394,14 +380,7 @@ impl<'s> World<'s> {
 
     fn submit_job(&mut self, w: u32, tasks: u32) {
         let measured = self.now >= self.warmup;
-        let job = Job {
-            workload: w,
-            submit: self.now,
-            seq: self.next_job_seq,
-            pending: tasks,
-            running: 0,
-            measured,
-        };
+        let job = Job { workload: w, submit: self.now, seq: self.next_job_seq, pending: tasks, running: 0, measured };
         self.next_job_seq += 1;
         let id = match self.free_jobs.pop() {
             Some(i) => {
@@ -451,10 +430,7 @@ impl<'s> World<'s> {
             let Some(w) = self.next_workload() else {
                 return;
             };
-            let head = *self.workloads[w as usize]
-                .queue
-                .front()
-                .expect("next_workload has a head");
+            let head = *self.workloads[w as usize].queue.front().expect("next_workload has a head");
             let n = self.jobs[head.0 as usize].pending as u64;
             let cost = self
                 .sched
@@ -466,8 +442,7 @@ impl<'s> World<'s> {
                 self.place_head(w);
             } else {
                 self.sched.deciding = Some(w);
-                self.queue
-                    .schedule(self.now.plus(cost), Event::DecisionDone);
+                self.queue.schedule(self.now.plus(cost), Event::DecisionDone);
                 return;
             }
         }
@@ -506,12 +481,7 @@ impl<'s> World<'s> {
             _ => true,
         };
         if ws.domains.is_empty() {
-            let req = Request {
-                demand: ws.demand,
-                dominant: ws.dominant,
-                ranges: &ws.ranges,
-                admit: &admit,
-            };
+            let req = Request { demand: ws.demand, dominant: ws.dominant, ranges: &ws.ranges, admit: &admit };
             return self.sched.policy.select(&self.cluster, &req);
         }
         // Spread: try domains with the fewest of this workload's tasks first (ties by domain order).
@@ -563,38 +533,23 @@ impl<'s> World<'s> {
         ws.started += 1;
         let task = match self.free_tasks.pop() {
             Some(i) => {
-                self.tasks[i as usize] = Task {
-                    job,
-                    agent,
-                    end: None,
-                };
+                self.tasks[i as usize] = Task { job, agent, end: None };
                 TaskId(i)
             }
             None => {
-                self.tasks.push(Task {
-                    job,
-                    agent,
-                    end: None,
-                });
+                self.tasks.push(Task { job, agent, end: None });
                 TaskId(self.tasks.len() as u32 - 1)
             }
         };
         match &self.sc.workloads[w as usize].kind {
             WorkloadKind::Batch(b) => {
-                let d = SimDuration::from_secs_f64(
-                    b.duration
-                        .sample(&mut self.workloads[w as usize].duration_rng),
-                );
+                let d = SimDuration::from_secs_f64(b.duration.sample(&mut self.workloads[w as usize].duration_rng));
                 let id = self.queue.schedule(now.plus(d), Event::TaskEnd { task });
                 self.tasks[task.0 as usize].end = Some(id);
             }
             WorkloadKind::Service(s) => {
-                let d = SimDuration::from_secs_f64(
-                    s.startup
-                        .sample(&mut self.workloads[w as usize].duration_rng),
-                );
-                self.queue
-                    .schedule(now.plus(d), Event::ReplicaReady { task });
+                let d = SimDuration::from_secs_f64(s.startup.sample(&mut self.workloads[w as usize].duration_rng));
+                self.queue.schedule(now.plus(d), Event::ReplicaReady { task });
             }
         }
     }
@@ -650,18 +605,10 @@ impl<'s> World<'s> {
         for p in self.cluster.pools() {
             let (a, c) = (p.allocated.as_array(), p.capacity.as_array());
             for d in 0..DIMS {
-                s.push(if c[d] == 0 {
-                    0.0
-                } else {
-                    a[d] as f64 / c[d] as f64
-                });
+                s.push(if c[d] == 0 { 0.0 } else { a[d] as f64 / c[d] as f64 });
             }
         }
-        s.extend([
-            self.running_tasks as f64,
-            self.pending_tasks as f64,
-            self.ready_replicas as f64,
-        ]);
+        s.extend([self.running_tasks as f64, self.pending_tasks as f64, self.ready_replicas as f64]);
         let next = self.now.plus(self.sc.sample_interval);
         if next <= self.horizon {
             self.queue.schedule(next, Event::Sample);
@@ -682,20 +629,13 @@ impl<'s> World<'s> {
         s.count("jobs_completed", self.jobs_completed);
         s.count("wait_samples", self.wait.count());
         s.seconds_family("wait_s", &self.wait);
-        let waited = (self.wait.count() > 0)
-            .then(|| self.wait.count_nonzero() as f64 / self.wait.count() as f64);
+        let waited = (self.wait.count() > 0).then(|| self.wait.count_nonzero() as f64 / self.wait.count() as f64);
         s.push("wait_nonzero_frac", waited);
         s.seconds_family("job_response_s", &self.job_response);
-        s.push(
-            "arrival_rate_per_s",
-            Some(self.tasks_submitted_measured as f64 / measured_s),
-        );
+        s.push("arrival_rate_per_s", Some(self.tasks_submitted_measured as f64 / measured_s));
         for (d, name) in DIM_NAMES.iter().enumerate() {
             let mean = self.alloc_tw[d].mean(end);
-            s.push(
-                format!("{name}_alloc_frac_mean"),
-                mean.filter(|_| cap[d] > 0).map(|m| m / cap[d] as f64),
-            );
+            s.push(format!("{name}_alloc_frac_mean"), mean.filter(|_| cap[d] > 0).map(|m| m / cap[d] as f64));
         }
         s.push("pending_tasks_mean", self.pending_tw.mean(end));
         s.count("pending_tasks_max", self.pending_tw.max(end));
@@ -710,25 +650,15 @@ impl<'s> World<'s> {
             let p = format!("workload.{}.", spec.name);
             s.count(format!("{p}tasks_started"), ws.started);
             s.push(format!("{p}wait_s_mean"), ws.wait.mean().map(|us| us / 1e6));
-            s.push(
-                format!("{p}wait_s_p99"),
-                ws.wait.quantile(0.99).map(|us| us / 1e6),
-            );
+            s.push(format!("{p}wait_s_p99"), ws.wait.quantile(0.99).map(|us| us / 1e6));
         }
-        RunResult {
-            summary: s,
-            timeseries: self.series,
-        }
+        RunResult { summary: s, timeseries: self.series }
     }
 }
 
 /// Builds the spread domains of a workload over its eligible agent ranges: one per eligible rack
 /// (spread = rack) or per zone (spread = zone), plus each rack's domain index.
-fn spread_domains(
-    cluster: &Cluster,
-    eligible: &[Range<u32>],
-    spread: Option<SpreadKind>,
-) -> (Vec<Domain>, Vec<u32>) {
+fn spread_domains(cluster: &Cluster, eligible: &[Range<u32>], spread: Option<SpreadKind>) -> (Vec<Domain>, Vec<u32>) {
     let mut rack_domain = vec![u32::MAX; cluster.racks().len()];
     let Some(kind) = spread.filter(|k| *k != SpreadKind::None) else {
         return (Vec::new(), Vec::new());
@@ -736,27 +666,18 @@ fn spread_domains(
     let mut domains: Vec<Domain> = Vec::new();
     let mut zone_domain = vec![u32::MAX; cluster.zones().len()];
     for (ri, rack) in cluster.racks().iter().enumerate() {
-        if !eligible
-            .iter()
-            .any(|r| r.start <= rack.agents.start && rack.agents.end <= r.end)
-        {
+        if !eligible.iter().any(|r| r.start <= rack.agents.start && rack.agents.end <= r.end) {
             continue;
         }
         let d = match kind {
             SpreadKind::Rack => {
-                domains.push(Domain {
-                    ranges: vec![rack.agents.clone()],
-                    tasks: 0,
-                });
+                domains.push(Domain { ranges: vec![rack.agents.clone()], tasks: 0 });
                 domains.len() as u32 - 1
             }
             SpreadKind::Zone => {
                 let z = rack.zone as usize;
                 if zone_domain[z] == u32::MAX {
-                    domains.push(Domain {
-                        ranges: Vec::new(),
-                        tasks: 0,
-                    });
+                    domains.push(Domain { ranges: Vec::new(), tasks: 0 });
                     zone_domain[z] = domains.len() as u32 - 1;
                 }
                 let dom = &mut domains[zone_domain[z] as usize];
@@ -771,4 +692,218 @@ fn spread_domains(
         rack_domain[ri] = d;
     }
     (domains, rack_domain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn world_at(sc: &Scenario, t: SimTime) -> World<'_> {
+        let mut w = World::new(sc);
+        w.start();
+        w.advance_to(t, &mut |_| {}).unwrap();
+        w
+    }
+
+    fn parse(text: &str) -> Scenario {
+        Scenario::from_toml_str(text, "t.toml", Path::new(".")).unwrap()
+    }
+
+    /// 8 agents of 8 cpus in 4 racks and 2 zones, plus `workloads`.
+    fn scenario(workloads: &str) -> Scenario {
+        parse(&format!(
+            r#"
+            name = "t"
+            horizon = "1h"
+            [cluster]
+            masters = 1
+            [[cluster.agents]]
+            name = "a"
+            count = 8
+            cpus = 8
+            mem = "32GiB"
+            racks = 4
+            zones = 2
+            {workloads}
+            "#
+        ))
+    }
+
+    /// CPUs in use per agent, in millicores.
+    fn used_cpu(world: &World) -> Vec<u64> {
+        (0..world.cluster.len() as u32)
+            .map(|a| {
+                let ag = world.cluster.agent(AgentId(a));
+                ag.capacity.cpu_m - ag.free.cpu_m
+            })
+            .collect()
+    }
+
+    #[test]
+    fn max_per_agent_caps_replicas_on_each_agent() {
+        let sc = scenario(
+            r#"[[workloads]]
+            kind = "service"
+            name = "s"
+            replicas = 16
+            cpus = 1
+            mem = "1GiB"
+            constraints = { max_per_agent = 2 }"#,
+        );
+        let w = world_at(&sc, SimTime(1));
+        assert_eq!(used_cpu(&w), vec![2000; 8], "first-fit would pack 8 per agent without the cap");
+    }
+
+    #[test]
+    fn spread_over_racks_and_zones_balances_replicas() {
+        for (spread, domains) in [("rack", 4usize), ("zone", 2)] {
+            let sc = scenario(&format!(
+                r#"[[workloads]]
+                kind = "service"
+                name = "s"
+                replicas = 8
+                cpus = 1
+                mem = "1GiB"
+                constraints = {{ spread = "{spread}" }}"#
+            ));
+            let w = world_at(&sc, SimTime(1));
+            let mut per_domain = vec![0u64; domains];
+            for (a, used) in used_cpu(&w).iter().enumerate() {
+                let rack = w.cluster.agent(AgentId(a as u32)).rack.0 as usize;
+                let d = if spread == "rack" { rack } else { w.cluster.racks()[rack].zone as usize };
+                per_domain[d] += used / 1000;
+            }
+            assert_eq!(per_domain, vec![8 / domains as u64; domains], "spread = {spread}");
+        }
+    }
+
+    #[test]
+    fn attribute_constraints_restrict_groups() {
+        let sc = parse(
+            r#"
+            name = "t"
+            horizon = "1h"
+            [cluster]
+            [[cluster.agents]]
+            name = "small"
+            count = 2
+            cpus = 8
+            mem = "32GiB"
+            [[cluster.agents]]
+            name = "gpu"
+            count = 2
+            cpus = 8
+            mem = "32GiB"
+            attributes = { accel = "gpu" }
+            [[workloads]]
+            kind = "service"
+            name = "train"
+            replicas = 3
+            cpus = 1
+            mem = "1GiB"
+            constraints = { attributes = [{ name = "accel", equals = "gpu" }] }
+            [[workloads]]
+            kind = "service"
+            name = "web"
+            replicas = 3
+            cpus = 2
+            mem = "1GiB"
+            constraints = { attributes = [{ name = "group", not_equals = "gpu" }] }
+        "#,
+        );
+        let w = world_at(&sc, SimTime(1));
+        // web (2 cpus each) packs onto the first small agent; train (1 cpu) onto the first gpu agent.
+        assert_eq!(used_cpu(&w), vec![6000, 0, 3000, 0]);
+    }
+
+    #[test]
+    fn blocked_workload_does_not_hold_up_smaller_work() {
+        // One 8-cpu agent: "big" has one job of 2 tasks of 6 cpus; "small" needs 1 cpu at 1 s.
+        let sc = parse(
+            r#"
+            name = "t"
+            horizon = "1h"
+            [cluster]
+            [[cluster.agents]]
+            name = "a"
+            count = 1
+            cpus = 8
+            mem = "32GiB"
+            [[workloads]]
+            kind = "batch"
+            name = "big"
+            arrival = { process = "interval", every = "1h" }
+            tasks_per_job = { dist = "constant", value = 2 }
+            duration = { dist = "constant", value = "10m" }
+            cpus = 6
+            mem = "1GiB"
+            [[workloads]]
+            kind = "batch"
+            name = "small"
+            start = "1s"
+            arrival = { process = "interval", every = "1h" }
+            duration = { dist = "constant", value = "1m" }
+            cpus = 1
+            mem = "1GiB"
+        "#,
+        );
+        let w = world_at(&sc, SimTime::ZERO.plus(SimDuration::from_secs(2)));
+        assert!(w.workloads[0].blocked, "the second big task cannot fit");
+        assert_eq!(used_cpu(&w), vec![7000], "6 (big) + 1 (small, started behind the blocked job)");
+        // At 600 s the first big task ends and the second starts, having waited exactly 600 s.
+        let w = world_at(&sc, SimTime::ZERO.plus(SimDuration::from_secs(600)));
+        assert!(!w.workloads[0].blocked);
+        assert_eq!(w.workloads[0].wait.max(), Some(600_000_000));
+        assert_eq!(used_cpu(&w), vec![6000]);
+    }
+
+    #[test]
+    fn priority_queue_serves_higher_priority_first() {
+        // One 1-cpu agent busy until 100 s; two jobs wait; the later, higher-priority one goes first.
+        let base = r#"
+            name = "t"
+            horizon = "1h"
+            [cluster]
+            [[cluster.agents]]
+            name = "a"
+            count = 1
+            cpus = 1
+            mem = "4GiB"
+            [scheduler]
+            queue = "QUEUE"
+            [[workloads]]
+            kind = "batch"
+            name = "hog"
+            arrival = { process = "interval", every = "1h" }
+            duration = { dist = "constant", value = "100s" }
+            cpus = 1
+            mem = "1GiB"
+            [[workloads]]
+            kind = "batch"
+            name = "low"
+            priority = 1
+            start = "1s"
+            arrival = { process = "interval", every = "1h" }
+            duration = { dist = "constant", value = "100s" }
+            cpus = 1
+            mem = "1GiB"
+            [[workloads]]
+            kind = "batch"
+            name = "high"
+            priority = 5
+            start = "2s"
+            arrival = { process = "interval", every = "1h" }
+            duration = { dist = "constant", value = "100s" }
+            cpus = 1
+            mem = "1GiB"
+        "#;
+        let at = SimTime::ZERO.plus(SimDuration::from_secs(101));
+        let fifo = parse(&base.replace("QUEUE", "fifo"));
+        let w = world_at(&fifo, at);
+        assert_eq!((w.workloads[1].started, w.workloads[2].started), (1, 0), "fifo: low came first");
+        let prio = parse(&base.replace("QUEUE", "priority"));
+        let w = world_at(&prio, at);
+        assert_eq!((w.workloads[1].started, w.workloads[2].started), (0, 1), "priority: high goes first");
+    }
 }

@@ -28,11 +28,7 @@ impl SimTime {
     /// `self + d`; panics on overflow (a broken model invariant, not bad input: inputs are bounded
     /// by the horizon at validation).
     pub fn plus(self, d: SimDuration) -> SimTime {
-        SimTime(
-            self.0
-                .checked_add(d.0)
-                .expect("SimTime overflow: time + duration exceeds u64 µs"),
-        )
+        SimTime(self.0.checked_add(d.0).expect("SimTime overflow: time + duration exceeds u64 µs"))
     }
 
     /// The span from `earlier` to `self`; zero if `earlier` is later (saturating on purpose: callers
@@ -56,11 +52,7 @@ impl SimDuration {
             return SimDuration::ZERO;
         }
         let us = (s * US_PER_S as f64).round();
-        if us >= u64::MAX as f64 {
-            SimDuration(u64::MAX)
-        } else {
-            SimDuration(us as u64)
-        }
+        if us >= u64::MAX as f64 { SimDuration(u64::MAX) } else { SimDuration(us as u64) }
     }
 
     pub fn as_secs_f64(self) -> f64 {
@@ -99,33 +91,23 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     let mut rest = s;
     let mut total: u128 = 0;
     while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-            .unwrap_or(rest.len());
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(rest.len());
         let (num, tail) = rest.split_at(num_len);
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(tail.len());
+        let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
         let unit = unit.trim();
         if num.is_empty() || unit.is_empty() {
-            return Err(
-                "a duration with a unit, such as \"90s\", \"5m\", \"1.5h\" or \"7d\"".into(),
-            );
+            return Err("a duration with a unit, such as \"90s\", \"5m\", \"1.5h\" or \"7d\"".into());
         }
         let Some(&(_, us_per_unit)) = DURATION_UNITS.iter().find(|(u, _)| *u == unit) else {
-            return Err(format!(
-                "a known duration unit (d, h, m, min, s, ms, us), not \"{unit}\""
-            ));
+            return Err(format!("a known duration unit (d, h, m, min, s, ms, us), not \"{unit}\""));
         };
         let us = decimal_times(num, us_per_unit)
             .ok_or_else(|| format!("a whole number of microseconds; \"{num}{unit}\" is not"))?;
         total += us as u128;
         rest = tail.trim_start();
     }
-    u64::try_from(total)
-        .map(SimDuration)
-        .map_err(|_| "a duration below 584,000 years".into())
+    u64::try_from(total).map(SimDuration).map_err(|_| "a duration below 584,000 years".into())
 }
 
 /// `num * scale` for a decimal string `num` (digits, optional fraction, `_` separators), when the
@@ -143,22 +125,11 @@ pub(crate) fn decimal_times(num: &str, scale: u64) -> Option<u64> {
     {
         return None;
     }
-    let int_val: u128 = if int_part.is_empty() {
-        0
-    } else {
-        int_part.parse().ok()?
-    };
+    let int_val: u128 = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
     let frac_digits = frac_part.trim_end_matches('0');
     let denom = 10u128.pow(frac_digits.len() as u32);
-    let frac_val: u128 = if frac_digits.is_empty() {
-        0
-    } else {
-        frac_digits.parse().ok()?
-    };
-    let numer = int_val
-        .checked_mul(denom)?
-        .checked_add(frac_val)?
-        .checked_mul(scale as u128)?;
+    let frac_val: u128 = if frac_digits.is_empty() { 0 } else { frac_digits.parse().ok()? };
+    let numer = int_val.checked_mul(denom)?.checked_add(frac_val)?.checked_mul(scale as u128)?;
     if numer % denom != 0 {
         return None;
     }
@@ -201,18 +172,9 @@ mod tests {
     #[test]
     fn parses_human_durations() {
         assert_eq!(parse_duration("90s").unwrap(), SimDuration::from_secs(90));
-        assert_eq!(
-            parse_duration("1.5h").unwrap(),
-            SimDuration::from_secs(5400)
-        );
-        assert_eq!(
-            parse_duration("7d").unwrap(),
-            SimDuration::from_secs(7 * 86400)
-        );
-        assert_eq!(
-            parse_duration("1h30m").unwrap(),
-            SimDuration::from_secs(5400)
-        );
+        assert_eq!(parse_duration("1.5h").unwrap(), SimDuration::from_secs(5400));
+        assert_eq!(parse_duration("7d").unwrap(), SimDuration::from_secs(7 * 86400));
+        assert_eq!(parse_duration("1h30m").unwrap(), SimDuration::from_secs(5400));
         assert_eq!(parse_duration("250ms").unwrap(), SimDuration(250_000));
         assert_eq!(parse_duration("3us").unwrap(), SimDuration(3));
         assert_eq!(parse_duration("2min").unwrap(), SimDuration::from_secs(120));
@@ -221,39 +183,16 @@ mod tests {
 
     #[test]
     fn rejects_bad_durations() {
-        for bad in [
-            "",
-            "90",
-            "s",
-            "1.5x",
-            "0.0000001s",
-            "-3s",
-            "1..2s",
-            "99999999999999999999d",
-        ] {
+        for bad in ["", "90", "s", "1.5x", "0.0000001s", "-3s", "1..2s", "99999999999999999999d"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should not parse");
         }
     }
 
     #[test]
     fn format_round_trips() {
-        for us in [
-            0u64,
-            1,
-            999,
-            1_000,
-            1_500_000,
-            90_000_000,
-            3_600_000_000,
-            86_400_000_000 * 7,
-        ] {
+        for us in [0u64, 1, 999, 1_000, 1_500_000, 90_000_000, 3_600_000_000, 86_400_000_000 * 7] {
             let d = SimDuration(us);
-            assert_eq!(
-                parse_duration(&format_duration(d)).unwrap(),
-                d,
-                "{}",
-                format_duration(d)
-            );
+            assert_eq!(parse_duration(&format_duration(d)).unwrap(), d, "{}", format_duration(d));
         }
         assert_eq!(format_duration(SimDuration::from_secs(5400)), "90m");
     }
@@ -262,9 +201,6 @@ mod tests {
     fn negative_and_nan_samples_clamp_to_zero() {
         assert_eq!(SimDuration::from_secs_f64(-1.0), SimDuration::ZERO);
         assert_eq!(SimDuration::from_secs_f64(f64::NAN), SimDuration::ZERO);
-        assert_eq!(
-            SimDuration::from_secs_f64(1.0000004),
-            SimDuration(1_000_000)
-        );
+        assert_eq!(SimDuration::from_secs_f64(1.0000004), SimDuration(1_000_000));
     }
 }

@@ -26,22 +26,13 @@ const SIZE_UNITS: &[(&str, u64)] = &[
 pub fn parse_bytes(text: &str) -> Result<u64, String> {
     let s = text.trim();
     let expected = || "a size with a unit, such as \"64GiB\", \"512MiB\" or \"2TB\"".to_string();
-    let split = s
-        .find(|c: char| c.is_ascii_alphabetic())
-        .ok_or_else(expected)?;
+    let split = s.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(expected)?;
     let (num, unit) = s.split_at(split);
     let Some(&(_, scale)) = SIZE_UNITS.iter().find(|(u, _)| *u == unit.trim()) else {
-        return Err(format!(
-            "a size unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB), not \"{}\"",
-            unit.trim()
-        ));
+        return Err(format!("a size unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB), not \"{}\"", unit.trim()));
     };
     decimal_times(num.trim(), scale).ok_or_else(|| {
-        if num.trim().starts_with('-') {
-            expected()
-        } else {
-            format!("a whole number of bytes; \"{s}\" is not")
-        }
+        if num.trim().starts_with('-') { expected() } else { format!("a whole number of bytes; \"{s}\" is not") }
     })
 }
 
@@ -58,34 +49,24 @@ pub fn format_bytes(b: u64) -> String {
 /// Parses a CPU count written as a number or a numeric string (`2`, `1.5`, `"0.25"`) into
 /// millicores. Finer than 0.001 CPU is rejected rather than rounded.
 pub fn parse_cpus_text(text: &str) -> Result<u64, String> {
-    decimal_times(text.trim(), MILLI_PER_CPU).ok_or_else(|| {
-        format!("a CPU count in steps of 0.001, such as 2 or \"1.5\"; found \"{text}\"")
-    })
+    decimal_times(text.trim(), MILLI_PER_CPU)
+        .ok_or_else(|| format!("a CPU count in steps of 0.001, such as 2 or \"1.5\"; found \"{text}\""))
 }
 
 /// Formats millicores as a decimal CPU count string (`"1.5"`, `"16"`).
 pub fn format_cpus(milli: u64) -> String {
     let (whole, frac) = (milli / MILLI_PER_CPU, milli % MILLI_PER_CPU);
-    if frac == 0 {
-        whole.to_string()
-    } else {
-        format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0'))
-    }
+    if frac == 0 { whole.to_string() } else { format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0')) }
 }
 
 /// Parses a rate: `"2/s"`, `"120/min"`, `"0.5/h"` or `"1/250ms"`, into events per second.
 pub fn parse_rate(text: &str) -> Result<f64, String> {
-    let expected =
-        || format!("a rate such as \"2/s\", \"120/min\" or \"1/250ms\"; found \"{text}\"");
+    let expected = || format!("a rate such as \"2/s\", \"120/min\" or \"1/250ms\"; found \"{text}\"");
     let (num, per) = text.split_once('/').ok_or_else(expected)?;
     let count: f64 = num.trim().parse().map_err(|_| expected())?;
     let per = per.trim();
     // "2/s" means per one second: allow the count before the unit to be omitted.
-    let per = if per.starts_with(|c: char| c.is_ascii_digit()) {
-        per.to_string()
-    } else {
-        format!("1{per}")
-    };
+    let per = if per.starts_with(|c: char| c.is_ascii_digit()) { per.to_string() } else { format!("1{per}") };
     let span: SimDuration = parse_duration(&per).map_err(|_| expected())?;
     if !(count.is_finite() && count > 0.0) || span.0 == 0 {
         return Err(format!("a positive rate; found \"{text}\""));

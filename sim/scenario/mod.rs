@@ -27,19 +27,11 @@ use std::sync::Arc;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error("{file}: cannot read: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
+    Io { file: String, source: std::io::Error },
     #[error("{file}: {message}")]
     Parse { file: String, message: String },
     #[error("{file}: field `{field}`: found {found}; expected {expected}")]
-    Invalid {
-        file: String,
-        field: String,
-        found: String,
-        expected: String,
-    },
+    Invalid { file: String, field: String, found: String, expected: String },
 }
 
 /// Attribute names every agent has implicitly; user attributes may not reuse them.
@@ -209,21 +201,14 @@ impl Scenario {
     /// resolved against the file's directory.
     pub fn from_path(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-            file: file.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Scenario::from_toml_str(&text, &file, &base)
     }
 
     /// Parses and validates scenario text. `file` names it in messages; `base_dir` resolves
     /// relative paths.
-    pub fn from_toml_str(
-        text: &str,
-        file: &str,
-        base_dir: &Path,
-    ) -> Result<Scenario, ScenarioError> {
+    pub fn from_toml_str(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
         let raw: RawScenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
             file: file.to_string(),
             message: e.to_string().trim_end().to_string(),
@@ -235,11 +220,7 @@ impl Scenario {
     /// through its resolved form.
     pub fn check(&self) -> Result<Scenario, ScenarioError> {
         let text = self.to_resolved_toml();
-        Scenario::from_toml_str(
-            &text,
-            &format!("{} (modified in code)", self.name),
-            Path::new("."),
-        )
+        Scenario::from_toml_str(&text, &format!("{} (modified in code)", self.name), Path::new("."))
     }
 
     /// The scenario with every default filled in, as TOML. Parsing it gives back an equal
@@ -247,10 +228,7 @@ impl Scenario {
     pub fn to_resolved_toml(&self) -> String {
         let raw = self.to_raw();
         let body = toml::to_string(&raw).expect("a resolved scenario always serializes");
-        format!(
-            "# Resolved scenario written by dcsim {}: every default filled in.\n{body}",
-            crate::VERSION
-        )
+        format!("# Resolved scenario written by dcsim {}: every default filled in.\n{body}", crate::VERSION)
     }
 
     fn to_raw(&self) -> RawScenario {
@@ -346,13 +324,9 @@ fn workload_to_raw(w: &WorkloadSpec) -> RawWorkload {
         WorkloadKind::Batch(b) => {
             r.kind = WorkloadKindTag::Batch;
             r.arrival = Some(match &b.arrival {
-                // Rates are written per hour with full f64 precision so the round trip is exact.
-                Arrival::Poisson { rate_per_s } => RawArrival::Poisson {
-                    rate: format!("{rate_per_s:?}/s"),
-                },
-                Arrival::Interval { every } => RawArrival::Interval {
-                    every: format_duration(*every),
-                },
+                // Rates are written per second with the shortest text that round-trips exactly.
+                Arrival::Poisson { rate_per_s } => RawArrival::Poisson { rate: format!("{rate_per_s:?}/s") },
+                Arrival::Interval { every } => RawArrival::Interval { every: format_duration(*every) },
             });
             r.tasks_per_job = Some(dist_to_raw(&b.tasks_per_job));
             r.duration = Some(dist_to_raw(&b.duration));
@@ -366,40 +340,21 @@ fn workload_to_raw(w: &WorkloadSpec) -> RawWorkload {
 fn dist_to_raw(d: &Dist) -> RawDist {
     let q = |v: f64| -> toml::Value {
         match d.unit {
-            DistUnit::Seconds => {
-                toml::Value::String(format_duration(SimDuration::from_secs_f64(v)))
-            }
+            DistUnit::Seconds => toml::Value::String(format_duration(SimDuration::from_secs_f64(v))),
             DistUnit::Count => toml::Value::Float(v),
         }
     };
     match &d.shape {
         DistShape::Constant { value } => RawDist::Constant { value: q(*value) },
-        DistShape::Uniform { low, high } => RawDist::Uniform {
-            low: q(*low),
-            high: q(*high),
-        },
+        DistShape::Uniform { low, high } => RawDist::Uniform { low: q(*low), high: q(*high) },
         DistShape::Exponential { mean } => RawDist::Exponential { mean: q(*mean) },
-        DistShape::Normal { mean, stddev } => RawDist::Normal {
-            mean: q(*mean),
-            stddev: q(*stddev),
-        },
-        DistShape::LogNormal { mean, stddev } => RawDist::Lognormal {
-            mean: q(*mean),
-            stddev: q(*stddev),
-        },
-        DistShape::Weibull { shape, scale } => RawDist::Weibull {
-            shape: *shape,
-            scale: q(*scale),
-        },
-        DistShape::Pareto { shape, scale } => RawDist::Pareto {
-            shape: *shape,
-            scale: q(*scale),
-        },
-        DistShape::Empirical { values } => RawDist::Empirical {
-            values: Some(values.iter().map(|v| q(*v)).collect()),
-            file: None,
-            column: None,
-        },
+        DistShape::Normal { mean, stddev } => RawDist::Normal { mean: q(*mean), stddev: q(*stddev) },
+        DistShape::LogNormal { mean, stddev } => RawDist::Lognormal { mean: q(*mean), stddev: q(*stddev) },
+        DistShape::Weibull { shape, scale } => RawDist::Weibull { shape: *shape, scale: q(*scale) },
+        DistShape::Pareto { shape, scale } => RawDist::Pareto { shape: *shape, scale: q(*scale) },
+        DistShape::Empirical { values } => {
+            RawDist::Empirical { values: Some(values.iter().map(|v| q(*v)).collect()), file: None, column: None }
+        }
     }
 }
 
@@ -412,12 +367,7 @@ struct Validator<'a> {
 type R<T> = Result<T, ScenarioError>;
 
 impl Validator<'_> {
-    fn invalid(
-        &self,
-        field: impl Into<String>,
-        found: impl Display,
-        expected: impl Into<String>,
-    ) -> ScenarioError {
+    fn invalid(&self, field: impl Into<String>, found: impl Display, expected: impl Into<String>) -> ScenarioError {
         ScenarioError::Invalid {
             file: self.file.to_string(),
             field: field.into(),
@@ -440,11 +390,7 @@ impl Validator<'_> {
             toml::Value::Float(f) if *f >= 0.0 && f.is_finite() => format!("{f}"),
             toml::Value::String(s) => s.clone(),
             other => {
-                return Err(self.invalid(
-                    field,
-                    other,
-                    "a positive CPU count such as 2 or \"1.5\"",
-                ));
+                return Err(self.invalid(field, other, "a positive CPU count such as 2 or \"1.5\""));
             }
         };
         let m = parse_cpus_text(&text).map_err(|e| self.invalid(field, v, e))?;
@@ -455,18 +401,11 @@ impl Validator<'_> {
     }
 
     fn name(&self, field: &str, name: &str) -> R<()> {
-        let ok = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
         if ok {
             Ok(())
         } else {
-            Err(self.invalid(
-                field,
-                format!("\"{name}\""),
-                "a non-empty name of letters, digits, '.', '_' or '-'",
-            ))
+            Err(self.invalid(field, format!("\"{name}\""), "a non-empty name of letters, digits, '.', '_' or '-'"))
         }
     }
 
@@ -503,16 +442,8 @@ impl Validator<'_> {
             ));
         }
         let limits = Limits {
-            max_events: raw
-                .limits
-                .as_ref()
-                .and_then(|l| l.max_events)
-                .unwrap_or(1_000_000_000),
-            max_pending_tasks: raw
-                .limits
-                .as_ref()
-                .and_then(|l| l.max_pending_tasks)
-                .unwrap_or(10_000_000),
+            max_events: raw.limits.as_ref().and_then(|l| l.max_events).unwrap_or(1_000_000_000),
+            max_pending_tasks: raw.limits.as_ref().and_then(|l| l.max_pending_tasks).unwrap_or(10_000_000),
         };
         if limits.max_events == 0 || limits.max_pending_tasks == 0 {
             return Err(self.invalid("limits", "a zero limit", "limits of at least 1"));
@@ -520,11 +451,7 @@ impl Validator<'_> {
         let cluster = self.cluster(&raw.cluster)?;
         let scheduler = self.scheduler(raw.scheduler.as_ref())?;
         if raw.workloads.is_empty() {
-            return Err(self.invalid(
-                "workloads",
-                "no [[workloads]] table",
-                "at least one workload",
-            ));
+            return Err(self.invalid("workloads", "no [[workloads]] table", "at least one workload"));
         }
         let mut names = BTreeSet::new();
         let mut workloads = Vec::with_capacity(raw.workloads.len());
@@ -558,11 +485,7 @@ impl Validator<'_> {
             return Err(self.invalid("cluster.masters", 0, "at least one master"));
         }
         if raw.agents.is_empty() {
-            return Err(self.invalid(
-                "cluster.agents",
-                "no [[cluster.agents]] group",
-                "at least one agent group",
-            ));
+            return Err(self.invalid("cluster.agents", "no [[cluster.agents]] group", "at least one agent group"));
         }
         let mut groups = Vec::new();
         let mut names = BTreeSet::new();
@@ -584,11 +507,7 @@ impl Validator<'_> {
             let cpu_m = self.cpus(&f("cpus"), &g.cpus)?;
             let mem_b = self.bytes(&f("mem"), &g.mem)?;
             if mem_b == 0 {
-                return Err(self.invalid(
-                    f("mem"),
-                    format!("\"{}\"", g.mem),
-                    "more than zero memory",
-                ));
+                return Err(self.invalid(f("mem"), format!("\"{}\"", g.mem), "more than zero memory"));
             }
             let disk_b = match &g.disk {
                 Some(d) => self.bytes(&f("disk"), d)?,
@@ -596,28 +515,21 @@ impl Validator<'_> {
             };
             let racks = g.racks.unwrap_or(1);
             if racks == 0 || racks > g.count {
-                return Err(self.invalid(
-                    f("racks"),
-                    racks,
-                    format!("from 1 to the group's count ({})", g.count),
-                ));
+                return Err(self.invalid(f("racks"), racks, format!("from 1 to the group's count ({})", g.count)));
             }
             let zones = g.zones.unwrap_or(1);
             if zones == 0 || zones > racks {
-                return Err(self.invalid(
-                    f("zones"),
-                    zones,
-                    format!("from 1 to the group's racks ({racks})"),
-                ));
+                return Err(self.invalid(f("zones"), zones, format!("from 1 to the group's racks ({racks})")));
             }
             let pool = g.pool.clone().unwrap_or_else(|| "default".into());
             self.name(&f("pool"), &pool)?;
             let attributes = g.attributes.clone().unwrap_or_default();
-            if let Some(k) = attributes
-                .keys()
-                .find(|k| IMPLICIT_ATTRIBUTES.contains(&k.as_str()))
-            {
-                return Err(self.invalid(f(&format!("attributes.{k}")), k, "an attribute name other than group, pool, rack and zone, which every agent has"));
+            if let Some(k) = attributes.keys().find(|k| IMPLICIT_ATTRIBUTES.contains(&k.as_str())) {
+                return Err(self.invalid(
+                    f(&format!("attributes.{k}")),
+                    k,
+                    "an attribute name other than group, pool, rack and zone, which every agent has",
+                ));
             }
             groups.push(AgentGroupSpec {
                 name: g.name.clone(),
@@ -630,11 +542,7 @@ impl Validator<'_> {
             });
         }
         if total > 10_000_000 {
-            return Err(self.invalid(
-                "cluster.agents",
-                format!("{total} agents"),
-                "at most 10,000,000 agents",
-            ));
+            return Err(self.invalid("cluster.agents", format!("{total} agents"), "at most 10,000,000 agents"));
         }
         Ok(ClusterSpec { masters, groups })
     }
@@ -647,22 +555,14 @@ impl Validator<'_> {
             }
         };
         Ok(SchedulerSpec {
-            placement: raw
-                .and_then(|r| r.placement)
-                .unwrap_or(PlacementKind::FirstFit),
+            placement: raw.and_then(|r| r.placement).unwrap_or(PlacementKind::FirstFit),
             queue: raw.and_then(|r| r.queue).unwrap_or(QueueKind::Fifo),
             t_job: d("t_job", raw.and_then(|r| r.t_job.as_ref()))?,
             t_task: d("t_task", raw.and_then(|r| r.t_task.as_ref()))?,
         })
     }
 
-    fn workload(
-        &self,
-        i: usize,
-        w: &RawWorkload,
-        horizon: SimDuration,
-        cluster: &ClusterSpec,
-    ) -> R<WorkloadSpec> {
+    fn workload(&self, i: usize, w: &RawWorkload, horizon: SimDuration, cluster: &ClusterSpec) -> R<WorkloadSpec> {
         let f = |s: &str| format!("workloads[{i}].{s}");
         self.name(&f("name"), &w.name)?;
         let team = w.team.clone().unwrap_or_else(|| w.name.clone());
@@ -680,11 +580,7 @@ impl Validator<'_> {
         let constraints = self.constraints(&f("constraints"), w.constraints.as_ref(), cluster)?;
         let only = |present: bool, field: &str, kind: &str| -> R<()> {
             if present {
-                Err(self.invalid(
-                    f(field),
-                    "a value",
-                    format!("no `{field}`: it applies to {kind} workloads only"),
-                ))
+                Err(self.invalid(f(field), "a value", format!("no `{field}`: it applies to {kind} workloads only")))
             } else {
                 Ok(())
             }
@@ -696,9 +592,9 @@ impl Validator<'_> {
                 only(w.duration.is_some(), "duration", "batch")?;
                 only(w.start.is_some(), "start", "batch")?;
                 only(w.stop.is_some(), "stop", "batch")?;
-                let replicas = w.replicas.ok_or_else(|| {
-                    self.invalid(f("replicas"), "nothing", "a replica count for a service")
-                })?;
+                let replicas = w
+                    .replicas
+                    .ok_or_else(|| self.invalid(f("replicas"), "nothing", "a replica count for a service"))?;
                 if replicas == 0 {
                     return Err(self.invalid(f("replicas"), 0, "at least one replica"));
                 }
@@ -711,38 +607,40 @@ impl Validator<'_> {
             WorkloadKindTag::Batch => {
                 only(w.replicas.is_some(), "replicas", "service")?;
                 only(w.startup.is_some(), "startup", "service")?;
-                let arrival =
-                    match &w.arrival {
-                        None => return Err(self.invalid(
+                let arrival = match &w.arrival {
+                    None => {
+                        return Err(self.invalid(
                             f("arrival"),
                             "nothing",
                             "an arrival process, e.g. { process = \"poisson\", rate = \"2/s\" }",
-                        )),
-                        Some(RawArrival::Poisson { rate }) => {
-                            let rate_per_s = parse_rate(rate).map_err(|e| {
-                                self.invalid(f("arrival.rate"), format!("\"{rate}\""), e)
-                            })?;
-                            Arrival::Poisson { rate_per_s }
+                        ));
+                    }
+                    Some(RawArrival::Poisson { rate }) => {
+                        let rate_per_s =
+                            parse_rate(rate).map_err(|e| self.invalid(f("arrival.rate"), format!("\"{rate}\""), e))?;
+                        Arrival::Poisson { rate_per_s }
+                    }
+                    Some(RawArrival::Interval { every }) => {
+                        let every = self.duration(&f("arrival.every"), every)?;
+                        if every.0 == 0 {
+                            return Err(self.invalid(f("arrival.every"), "\"0s\"", "an interval longer than zero"));
                         }
-                        Some(RawArrival::Interval { every }) => {
-                            let every = self.duration(&f("arrival.every"), every)?;
-                            if every.0 == 0 {
-                                return Err(self.invalid(
-                                    f("arrival.every"),
-                                    "\"0s\"",
-                                    "an interval longer than zero",
-                                ));
-                            }
-                            Arrival::Interval { every }
-                        }
-                    };
+                        Arrival::Interval { every }
+                    }
+                };
                 let tasks_per_job = match &w.tasks_per_job {
                     Some(d) => self.dist(&f("tasks_per_job"), d, DistUnit::Count)?,
                     None => Dist::constant(DistUnit::Count, 1.0),
                 };
                 let duration = match &w.duration {
                     Some(d) => self.dist(&f("duration"), d, DistUnit::Seconds)?,
-                    None => return Err(self.invalid(f("duration"), "nothing", "a task duration distribution, e.g. { dist = \"exponential\", mean = \"30s\" }")),
+                    None => {
+                        return Err(self.invalid(
+                            f("duration"),
+                            "nothing",
+                            "a task duration distribution, e.g. { dist = \"exponential\", mean = \"30s\" }",
+                        ));
+                    }
                 };
                 let start = match &w.start {
                     Some(s) => self.duration(&f("start"), s)?,
@@ -755,35 +653,18 @@ impl Validator<'_> {
                 if start >= stop || stop > horizon {
                     return Err(self.invalid(
                         f("stop"),
-                        format!(
-                            "start {} and stop {}",
-                            format_duration(start),
-                            format_duration(stop)
-                        ),
+                        format!("start {} and stop {}", format_duration(start), format_duration(stop)),
                         format!("start < stop <= horizon ({})", format_duration(horizon)),
                     ));
                 }
-                WorkloadKind::Batch(BatchSpec {
-                    arrival,
-                    tasks_per_job,
-                    duration,
-                    start,
-                    stop,
-                })
+                WorkloadKind::Batch(BatchSpec { arrival, tasks_per_job, duration, start, stop })
             }
         };
         let priority = w.priority.unwrap_or(match kind {
             WorkloadKind::Service(_) => 100,
             WorkloadKind::Batch(_) => 0,
         });
-        let spec = WorkloadSpec {
-            name: w.name.clone(),
-            team,
-            priority,
-            demand,
-            constraints,
-            kind,
-        };
+        let spec = WorkloadSpec { name: w.name.clone(), team, priority, demand, constraints, kind };
         self.feasible(&f(""), &spec, cluster)?;
         Ok(spec)
     }
@@ -792,11 +673,7 @@ impl Validator<'_> {
     /// can all be placed at once on an empty cluster under `max_per_agent`.
     fn feasible(&self, field: &str, w: &WorkloadSpec, cluster: &ClusterSpec) -> R<()> {
         let field = field.trim_end_matches('.');
-        let eligible: Vec<&AgentGroupSpec> = cluster
-            .groups
-            .iter()
-            .filter(|g| w.constraints.admits_group(g))
-            .collect();
+        let eligible: Vec<&AgentGroupSpec> = cluster.groups.iter().filter(|g| w.constraints.admits_group(g)).collect();
         if eligible.is_empty() {
             return Err(self.invalid(
                 format!("{field}.constraints.attributes"),
@@ -804,16 +681,10 @@ impl Validator<'_> {
                 "constraints that at least one agent group satisfies",
             ));
         }
-        let fitting: Vec<&&AgentGroupSpec> = eligible
-            .iter()
-            .filter(|g| g.capacity.fits(&w.demand))
-            .collect();
+        let fitting: Vec<&&AgentGroupSpec> = eligible.iter().filter(|g| g.capacity.fits(&w.demand)).collect();
         if fitting.is_empty() {
-            let largest = eligible
-                .iter()
-                .map(|g| g.capacity)
-                .max_by_key(|c| (c.cpu_m, c.mem_b, c.disk_b))
-                .expect("non-empty");
+            let largest =
+                eligible.iter().map(|g| g.capacity).max_by_key(|c| (c.cpu_m, c.mem_b, c.disk_b)).expect("non-empty");
             return Err(self.invalid(
                 field,
                 format!(
@@ -836,11 +707,7 @@ impl Validator<'_> {
             let per_agent = |c: &Resources| -> u64 {
                 let d = w.demand.as_array();
                 let c = c.as_array();
-                let by_res = (0..3)
-                    .filter(|&k| d[k] > 0)
-                    .map(|k| c[k] / d[k])
-                    .min()
-                    .unwrap_or(u64::MAX);
+                let by_res = (0..3).filter(|&k| d[k] > 0).map(|k| c[k] / d[k]).min().unwrap_or(u64::MAX);
                 by_res.min(w.constraints.max_per_agent.map_or(u64::MAX, u64::from))
             };
             let room: u64 = fitting
@@ -858,12 +725,7 @@ impl Validator<'_> {
         Ok(())
     }
 
-    fn constraints(
-        &self,
-        field: &str,
-        raw: Option<&RawConstraints>,
-        cluster: &ClusterSpec,
-    ) -> R<Constraints> {
+    fn constraints(&self, field: &str, raw: Option<&RawConstraints>, cluster: &ClusterSpec) -> R<Constraints> {
         let Some(raw) = raw else {
             return Ok(Constraints::default());
         };
@@ -874,10 +736,7 @@ impl Validator<'_> {
         for (k, a) in raw.attributes.iter().enumerate() {
             let af = format!("{field}.attributes[{k}]");
             let known = IMPLICIT_ATTRIBUTES.contains(&a.name.as_str())
-                || cluster
-                    .groups
-                    .iter()
-                    .any(|g| g.attributes.contains_key(&a.name));
+                || cluster.groups.iter().any(|g| g.attributes.contains_key(&a.name));
             if !known || a.name == "rack" || a.name == "zone" {
                 return Err(self.invalid(format!("{af}.name"), format!("\"{}\"", a.name), "an attribute some agent group has (group, pool, or one listed under attributes); use `spread` for racks and zones"));
             }
@@ -892,37 +751,24 @@ impl Validator<'_> {
                     ));
                 }
             };
-            attributes.push(AttrConstraint {
-                name: a.name.clone(),
-                op,
-                value,
-            });
+            attributes.push(AttrConstraint { name: a.name.clone(), op, value });
         }
         let spread = match raw.spread {
             None | Some(SpreadKind::None) => None,
             s => s,
         };
-        Ok(Constraints {
-            max_per_agent: raw.max_per_agent,
-            spread,
-            attributes,
-        })
+        Ok(Constraints { max_per_agent: raw.max_per_agent, spread, attributes })
     }
 
     fn number(&self, field: &str, v: &toml::Value, unit: DistUnit) -> R<f64> {
         match (unit, v) {
-            (DistUnit::Seconds, toml::Value::String(s)) => {
-                Ok(self.duration(field, s)?.as_secs_f64())
-            }
-            (DistUnit::Seconds, other) => {
-                Err(self.invalid(field, other, "a duration with a unit, such as \"30s\""))
-            }
+            (DistUnit::Seconds, toml::Value::String(s)) => Ok(self.duration(field, s)?.as_secs_f64()),
+            (DistUnit::Seconds, other) => Err(self.invalid(field, other, "a duration with a unit, such as \"30s\"")),
             (DistUnit::Count, toml::Value::Integer(i)) => Ok(*i as f64),
             (DistUnit::Count, toml::Value::Float(x)) => Ok(*x),
-            (DistUnit::Count, toml::Value::String(s)) => s
-                .trim()
-                .parse()
-                .map_err(|_| self.invalid(field, v, "a number")),
+            (DistUnit::Count, toml::Value::String(s)) => {
+                s.trim().parse().map_err(|_| self.invalid(field, v, "a number"))
+            }
             (DistUnit::Count, other) => Err(self.invalid(field, other, "a number")),
         }
     }
@@ -930,46 +776,23 @@ impl Validator<'_> {
     fn dist(&self, field: &str, raw: &RawDist, unit: DistUnit) -> R<Dist> {
         let n = |name: &str, v: &toml::Value| self.number(&format!("{field}.{name}"), v, unit);
         let shape = match raw {
-            RawDist::Constant { value } => DistShape::Constant {
-                value: n("value", value)?,
-            },
-            RawDist::Uniform { low, high } => DistShape::Uniform {
-                low: n("low", low)?,
-                high: n("high", high)?,
-            },
-            RawDist::Exponential { mean } => DistShape::Exponential {
-                mean: n("mean", mean)?,
-            },
-            RawDist::Normal { mean, stddev } => DistShape::Normal {
-                mean: n("mean", mean)?,
-                stddev: n("stddev", stddev)?,
-            },
-            RawDist::Lognormal { mean, stddev } => DistShape::LogNormal {
-                mean: n("mean", mean)?,
-                stddev: n("stddev", stddev)?,
-            },
-            RawDist::Weibull { shape, scale } => DistShape::Weibull {
-                shape: *shape,
-                scale: n("scale", scale)?,
-            },
-            RawDist::Pareto { shape, scale } => DistShape::Pareto {
-                shape: *shape,
-                scale: n("scale", scale)?,
-            },
-            RawDist::Empirical {
-                values,
-                file,
-                column,
-            } => {
+            RawDist::Constant { value } => DistShape::Constant { value: n("value", value)? },
+            RawDist::Uniform { low, high } => DistShape::Uniform { low: n("low", low)?, high: n("high", high)? },
+            RawDist::Exponential { mean } => DistShape::Exponential { mean: n("mean", mean)? },
+            RawDist::Normal { mean, stddev } => {
+                DistShape::Normal { mean: n("mean", mean)?, stddev: n("stddev", stddev)? }
+            }
+            RawDist::Lognormal { mean, stddev } => {
+                DistShape::LogNormal { mean: n("mean", mean)?, stddev: n("stddev", stddev)? }
+            }
+            RawDist::Weibull { shape, scale } => DistShape::Weibull { shape: *shape, scale: n("scale", scale)? },
+            RawDist::Pareto { shape, scale } => DistShape::Pareto { shape: *shape, scale: n("scale", scale)? },
+            RawDist::Empirical { values, file, column } => {
                 let values: Vec<f64> = match (values, file, column) {
-                    (Some(vs), None, None) => vs
-                        .iter()
-                        .enumerate()
-                        .map(|(k, v)| n(&format!("values[{k}]"), v))
-                        .collect::<R<_>>()?,
-                    (None, Some(file), Some(column)) => {
-                        self.csv_column(&format!("{field}.file"), file, column)?
+                    (Some(vs), None, None) => {
+                        vs.iter().enumerate().map(|(k, v)| n(&format!("values[{k}]"), v)).collect::<R<_>>()?
                     }
+                    (None, Some(file), Some(column)) => self.csv_column(&format!("{field}.file"), file, column)?,
                     _ => {
                         return Err(self.invalid(
                             field,
@@ -978,13 +801,10 @@ impl Validator<'_> {
                         ));
                     }
                 };
-                DistShape::Empirical {
-                    values: Arc::from(values),
-                }
+                DistShape::Empirical { values: Arc::from(values) }
             }
         };
-        Dist::new(unit, shape)
-            .map_err(|e| self.invalid(field, format!("{raw:?}").replace("Value::", ""), e))
+        Dist::new(unit, shape).map_err(|e| self.invalid(field, format!("{raw:?}").replace("Value::", ""), e))
     }
 
     /// Loads a numeric column of a CSV file with a header row. Values are in base units: seconds
@@ -995,13 +815,7 @@ impl Validator<'_> {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_path(&path)
-            .map_err(|e| {
-                self.invalid(
-                    field,
-                    format!("\"{shown}\" ({e})"),
-                    "a readable CSV file with a header row",
-                )
-            })?;
+            .map_err(|e| self.invalid(field, format!("\"{shown}\" ({e})"), "a readable CSV file with a header row"))?;
         let headers = reader
             .headers()
             .map_err(|e| self.invalid(field, format!("\"{shown}\" ({e})"), "a CSV header row"))?
@@ -1009,26 +823,17 @@ impl Validator<'_> {
         let idx = headers.iter().position(|h| h == column).ok_or_else(|| {
             self.invalid(
                 field,
-                format!(
-                    "columns {:?} in {shown}",
-                    headers.iter().collect::<Vec<_>>()
-                ),
+                format!("columns {:?} in {shown}", headers.iter().collect::<Vec<_>>()),
                 format!("a column named \"{column}\""),
             )
         })?;
         let mut out = Vec::new();
         for (k, rec) in reader.records().enumerate() {
             let line = k + 2;
-            let rec = rec.map_err(|e| {
-                self.invalid(field, format!("{shown}:{line}: {e}"), "well-formed CSV")
-            })?;
+            let rec = rec.map_err(|e| self.invalid(field, format!("{shown}:{line}: {e}"), "well-formed CSV"))?;
             let cell = rec.get(idx).unwrap_or("");
             let v: f64 = cell.parse().map_err(|_| {
-                self.invalid(
-                    field,
-                    format!("{shown}:{line}: \"{cell}\" in column \"{column}\""),
-                    "a number",
-                )
+                self.invalid(field, format!("{shown}:{line}: \"{cell}\" in column \"{column}\""), "a number")
             })?;
             out.push(v);
         }

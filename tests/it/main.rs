@@ -1,1 +1,9 @@
-mod placeholder {}
+//! Integration tests: one test crate (links once), one module per concern. They drive the public
+//! library API or the real `dcsim` binary.
+
+mod bad_input;
+mod common;
+mod decision;
+mod determinism;
+mod queueing;
+mod scenarios;
