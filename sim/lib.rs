@@ -42,6 +42,31 @@ pub use sim::{Progress, RunError, RunResult};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Runs `scenario` to its horizon and returns its metrics and time series. Pure: no I/O.
+///
+/// ```
+/// let text = r#"
+///     name = "doc"
+///     horizon = "1h"
+///     [cluster]
+///     [[cluster.agents]]
+///     name = "a"
+///     count = 4
+///     cpus = 8
+///     mem = "32GiB"
+///     [[workloads]]
+///     kind = "batch"
+///     name = "jobs"
+///     arrival = { process = "poisson", rate = "1/s" }
+///     duration = { dist = "exponential", mean = "10s" }
+///     cpus = 1
+///     mem = "1GiB"
+/// "#;
+/// let scenario = dcsim::Scenario::from_toml_str(text, "doc.toml", std::path::Path::new(".")).unwrap();
+/// let result = dcsim::simulate(&scenario, &mut |_| {}).unwrap();
+/// // About 3,600 tasks over the hour, on 32 cpus with about 10 busy: nobody waits.
+/// assert!(result.summary.get("tasks_started").unwrap() > 3000.0);
+/// assert_eq!(result.summary.get("wait_s_max"), Some(0.0));
+/// ```
 pub fn simulate(scenario: &Scenario, progress: &mut dyn FnMut(Progress)) -> Result<RunResult, RunError> {
     sim::World::new(scenario).run(progress)
 }
