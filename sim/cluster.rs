@@ -41,6 +41,17 @@ pub struct Agent {
     pub capacity: Resources,
     /// Invariant: fits in `capacity`.
     pub free: Resources,
+    /// False while the agent is down or draining: indexes then see it as full, so nothing is
+    /// placed on it, while `free` keeps its true bookkeeping.
+    pub schedulable: bool,
+}
+
+impl Agent {
+    /// What placement may use: `free`, or nothing when unschedulable.
+    #[inline]
+    pub fn offered(&self) -> Resources {
+        if self.schedulable { self.free } else { Resources::ZERO }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -108,7 +119,15 @@ impl Cluster {
                 let rack = RackId(racks.len() as u32);
                 racks.push(RackInfo { name: format!("{}-r{r}", g.name), group: gi as u32, zone, agents: lo..hi });
                 for _ in lo..hi {
-                    agents.push(Agent { group: gi as u32, rack, zone, pool, capacity: g.capacity, free: g.capacity });
+                    agents.push(Agent {
+                        group: gi as u32,
+                        rack,
+                        zone,
+                        pool,
+                        capacity: g.capacity,
+                        free: g.capacity,
+                        schedulable: true,
+                    });
                 }
             }
             let p = &mut pools[pool.0 as usize];
@@ -164,7 +183,7 @@ impl Cluster {
     /// Takes `demand` from agent `id`. Panics if it does not fit (the caller checked).
     pub fn allocate(&mut self, id: AgentId, demand: &Resources) {
         let a = &mut self.agents[id.0 as usize];
-        let old = a.free;
+        let old = a.offered();
         a.free = a.free.minus(demand);
         let pool = a.pool;
         self.after_change(id, old);
@@ -176,7 +195,7 @@ impl Cluster {
     /// Returns `demand` to agent `id`.
     pub fn release(&mut self, id: AgentId, demand: &Resources) {
         let a = &mut self.agents[id.0 as usize];
-        let old = a.free;
+        let old = a.offered();
         a.free = a.free.plus(demand);
         assert!(a.capacity.fits(&a.free), "agent {} freed beyond capacity", id.0);
         let pool = a.pool;
@@ -186,8 +205,20 @@ impl Cluster {
         self.allocated = self.allocated.minus(demand);
     }
 
+    /// Marks an agent (un)schedulable; see `Agent::schedulable`.
+    pub fn set_schedulable(&mut self, id: AgentId, schedulable: bool) {
+        let a = &mut self.agents[id.0 as usize];
+        if a.schedulable == schedulable {
+            return;
+        }
+        let old = a.offered();
+        a.schedulable = schedulable;
+        self.after_change(id, old);
+    }
+
+    /// Updates the indexes after agent `id`'s offered resources changed from `old`.
     fn after_change(&mut self, id: AgentId, old: Resources) {
-        let new = self.agents[id.0 as usize].free;
+        let new = self.agents[id.0 as usize].offered();
         self.tree.set(id.0 as usize, new.as_array());
         if let Some(sets) = &mut self.by_free {
             let (o, n) = (old.as_array(), new.as_array());

@@ -14,6 +14,8 @@
 //! - `resources`: the integer resource vector (millicores, bytes).
 //! - `scenario`: the TOML file format (raw layer) and its validation into typed values.
 //! - `cluster`: agents, racks, zones, pools, and the free-resource indexes.
+//! - `failures`: the failure plan as data, and failure-trace readers (native CSV, FTA).
+//! - `network`: store-rebuild transfers sharing agent bandwidth.
 //! - `placement`: placement policies (first-fit, best-fit, worst-fit, random).
 //! - `sim`: the model, its closed `Event` enum and the event loop.
 //! - `metrics`: histograms, time-weighted integrals, the flat `Summary`.
@@ -22,7 +24,9 @@
 pub mod cluster;
 pub mod dist;
 pub mod engine;
+pub mod failures;
 pub mod metrics;
+pub mod network;
 pub mod output;
 pub mod placement;
 pub mod resources;
@@ -100,6 +104,7 @@ pub fn result_files(scenario: &Scenario, result: &RunResult) -> Vec<(&'static st
         ("summary.json", output::summary_json(&scenario.name, scenario.seed, &result.summary)),
         ("timeseries.csv", output::timeseries_csv(&result.timeseries)),
         ("scenario.resolved.toml", scenario.to_resolved_toml().into_bytes()),
+        ("failures.csv", result.failures_csv.clone()),
     ]
 }
 

@@ -41,7 +41,7 @@ impl Request<'_> {
     }
 
     fn accepts(&self, cluster: &Cluster, a: AgentId) -> bool {
-        cluster.agent(a).free.fits(&self.demand) && self.in_ranges(a) && (self.admit)(a)
+        cluster.agent(a).offered().fits(&self.demand) && self.in_ranges(a) && (self.admit)(a)
     }
 }
 
@@ -101,7 +101,7 @@ impl PlacementPolicy for WorstFit {
         let need = req.demand.as_array()[req.dominant];
         cluster
             .by_free_descending(req.dominant)
-            .take_while(|&a| cluster.agent(a).free.as_array()[req.dominant] >= need)
+            .take_while(|&a| cluster.agent(a).offered().as_array()[req.dominant] >= need)
             .find(|&a| req.accepts(cluster, a))
     }
 }

@@ -1,49 +1,88 @@
 //! The model and its event loop: workloads submit jobs, the scheduler places their tasks on the
-//! cluster, tasks run and end, and statistics are gathered.
+//! cluster, tasks run and end, agents and masters fail and recover, stores rebuild, and statistics
+//! are gathered.
 //!
-//! **Model** (issue 2: one monolithic scheduler, no failures):
+//! **Scheduling** (one monolithic scheduler):
 //! - A *service* submits one job of `replicas` tasks at time zero; replicas never end. A replica
-//!   is *ready* after its startup delay. A service holds its replica count: lost replicas are
-//!   resubmitted (used by failure handling).
+//!   is *ready* after its startup delay. A service holds its replica count: replicas lost with an
+//!   agent are resubmitted once the agent is declared lost.
 //! - A *batch* workload submits jobs from its arrival process between `start` and `stop`; each job
 //!   has `tasks_per_job` tasks with a sampled duration each.
-//! - Pending jobs wait in one queue per workload (first come, first served within a workload). The
-//!   scheduler takes the head job of the best unblocked workload (by submission order under `fifo`;
-//!   by priority, then submission, under `priority`), spends its decision time
-//!   `t_job + t_task * pending tasks` busy (Omega, Schwarzkopf et al. 2013), then places the job's
-//!   tasks on the cluster as it is at the end of the decision. Tasks that fit nowhere stay pending
-//!   and the workload is *blocked*: it is not tried again until resources are freed on an agent where
-//!   its head task would fit, so retries are driven by events, never by polling, and a blocked
+//! - A *store* submits one job per shard of `replication` replicas at time zero. Replicas of one
+//!   shard never share an agent.
+//! - Pending jobs wait in one queue per workload (first come, first served within a workload;
+//!   restarted work goes to the front). The scheduler takes the head job of the best unblocked
+//!   workload (by submission order under `fifo`; by priority, then submission, under `priority`),
+//!   spends its decision time `t_job + t_task * pending tasks` busy (Omega, Schwarzkopf et al.
+//!   2013), then places the job's tasks on the cluster as it is at the end of the decision. Tasks that
+//!   fit nowhere stay pending and the workload is *blocked* until resources are freed on an agent
+//!   where its head task would fit, so retries are driven by events, never by polling, and a blocked
 //!   workload never holds up others (backfilling across workloads).
-//! - Statistics cover work submitted after `warmup` and time after `warmup`.
+//!
+//! **Failures** (the plan comes from `failures::build_plan`, one event scheduled at a time):
+//! - An agent fails when its first down cause starts (own failure, rack, zone, maintenance) and
+//!   comes back when the last ends. At the failure its work stops at once (batch tasks stop, replicas
+//!   stop serving), but the master only learns of it after `agent_ping_timeout * max_missed_pings`
+//!   (Mesos); only then is work replaced: batch tasks restart from scratch (the lost CPU time is
+//!   counted), service replicas are resubmitted. If the agent returns before that, its lost work is
+//!   replaced when it re-registers.
+//! - Store replicas keep their data on their agent's disk, on resources that stay reserved for them
+//!   (a persistent volume). If the agent returns within `replace_after` of being declared lost, the
+//!   replica restarts in place with its data. Otherwise the replica is abandoned (its data with it)
+//!   and a replacement is placed elsewhere and rebuilt by copying `data_per_shard` from a live
+//!   replica over the network (`network`). If no replica of a shard holds data any more, the shard's
+//!   data is lost: it is counted once and the shard is recreated empty (as restored from a backup,
+//!   outside the model): its replicas start without copying.
+//! - Masters: with the leader down, a new leader (the lowest-numbered master up) takes over after
+//!   `leader_election`; while there is no leader nothing is placed (a decision in progress is
+//!   abandoned), running work goes on, and agent loss is still detected.
+//! - Maintenance drains stop new placements on an agent; after the drain timeout the agent goes down
+//!   and its work is replaced at once (planned, no detection delay).
+//!
+//! Statistics cover work submitted after `warmup` and time after `warmup`.
 //!
 //! **Invariant:** every decision is a function of the event order and the component streams:
 //! no wall clock, no hash-map iteration, no ambient randomness.
 
 use crate::cluster::{AgentId, Cluster, RackId};
 use crate::engine::{EventId, EventQueue};
+use crate::failures::{PlanEvent, PlanKind, build_plan};
 use crate::metrics::{Histogram, Summary, TimeWeighted};
+use crate::network::{Network, TransferId};
 use crate::placement::{PlacementPolicy, Request, make_policy, needs_sorted_index};
 use crate::resources::{DIM_NAMES, DIMS, Resources};
 use crate::rng::{Stream, stream};
-use crate::scenario::{Arrival, MAX_TASKS_PER_JOB, QueueKind, Scenario, SpreadKind, WorkloadKind};
+use crate::scenario::{Arrival, MAX_TASKS_PER_JOB, QueueKind, Scenario, SpreadKind, Target, WorkloadKind, rack_names};
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 use std::ops::Range;
 
+/// "No index" marker for optional `u32` links.
+const NONE: u32 = u32::MAX;
+
 /// The closed set of things that happen. Each variant's handler lives on `World`.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
-    /// Workload `w` submits work: a batch job, or a service's replica set.
+    /// Workload `w` submits work: a batch job, or a service's or store's initial replica sets.
     JobArrival { workload: u32 },
     /// A batch task finishes.
     TaskEnd { task: TaskId },
-    /// A service replica finished starting up.
+    /// A service or store replica finished starting up.
     ReplicaReady { task: TaskId },
     /// The scheduler finished its current decision.
     DecisionDone,
     /// Time to record a `timeseries.csv` row.
     Sample,
+    /// Failure plan entry `index` takes effect.
+    Plan { index: u32 },
+    /// The master declares a failed agent lost (its ping timeout ran out).
+    AgentLost { agent: AgentId },
+    /// A store replica's `replace_after` ran out while its agent was still down.
+    ReplaceReplica { replica: u32 },
+    /// A rebuild transfer finished.
+    TransferDone { transfer: TransferId },
+    /// A new leading master takes over.
+    LeaderElected,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,6 +117,8 @@ pub struct Progress {
 pub struct RunResult {
     pub summary: Summary,
     pub timeseries: TimeSeries,
+    /// `failures.csv`: one row per failure, detection and recovery.
+    pub failures_csv: Vec<u8>,
 }
 
 /// `timeseries.csv` content: a header and rows of numbers (first column is time in seconds).
@@ -97,13 +138,75 @@ struct Job {
     running: u32,
     /// Whether statistics count this job (submitted at or after warmup).
     measured: bool,
+    /// Whether the job is in its workload's pending queue.
+    in_queue: bool,
+    /// For store jobs, the shard whose replicas it places; `NONE` otherwise.
+    shard: u32,
 }
 
 struct Task {
     job: JobId,
     agent: AgentId,
-    /// The task's end event, if it has one (batch tasks).
+    start: SimTime,
+    /// The task's pending event: `TaskEnd` (batch) or `ReplicaReady` (replicas), if any.
     end: Option<EventId>,
+    /// Store replica index, or `NONE`.
+    replica: u32,
+    /// The task stopped with its agent; the master has not replaced it yet.
+    dead: bool,
+    /// Service replica is serving (counted in `ready_replicas`).
+    ready: bool,
+    /// Intrusive list of the tasks on `agent`.
+    prev: u32,
+    next: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReplicaState {
+    /// Waiting to be placed.
+    Pending,
+    /// Placed, starting up (new, recreated, or restarting in place with its data).
+    Starting,
+    /// Serving; a rebuild source.
+    Running,
+    /// Its agent is down.
+    Down,
+    /// Placed as a replacement; copying data from a live replica.
+    Rebuilding,
+    /// Placed as a replacement; no live replica to copy from yet.
+    AwaitingSource,
+}
+
+struct Replica {
+    shard: u32,
+    state: ReplicaState,
+    /// Holds the shard's data (Starting, Running, and Down after either).
+    has_data: bool,
+    task: Option<TaskId>,
+    /// The pending `ReplaceReplica` event while Down and declared lost.
+    timer: Option<EventId>,
+    transfer: Option<TransferId>,
+    transfer_start: SimTime,
+}
+
+struct Shard {
+    workload: u32,
+    /// Replica indexes of this shard (contiguous).
+    replicas: Range<u32>,
+    /// Running replicas.
+    live: u32,
+    /// Reached full replication once; before that, shards are being created, not degraded.
+    created: bool,
+    /// When the shard dropped below full replication (for `store_recovery_s`).
+    degraded_since: Option<SimTime>,
+    /// Data lost: replicas start empty instead of rebuilding.
+    recreate: bool,
+}
+
+struct ServiceState {
+    target: u32,
+    ready: u32,
+    degraded_since: Option<SimTime>,
 }
 
 /// A spread domain (rack or zone): eligible agent ranges and the workload's task count in it.
@@ -121,15 +224,18 @@ struct WorkloadState {
     queue: VecDeque<JobId>,
     /// Head task fits nowhere; cleared when resources are freed where it would fit.
     blocked: bool,
-    /// Tasks of this workload per agent, kept when `max_per_agent` or spreading needs it.
+    /// Tasks of this workload per agent, kept when `max_per_agent` needs it.
     per_agent: Option<Vec<u32>>,
     max_per_agent: Option<u32>,
-    /// Spread domains, and each rack's domain (u32::MAX: not eligible).
+    /// Spread domains, and each rack's domain (`NONE`: not eligible).
     domains: Vec<Domain>,
     rack_domain: Vec<u32>,
     arrival_rng: Stream,
     size_rng: Stream,
     duration_rng: Stream,
+    service: Option<ServiceState>,
+    /// First shard index of a store.
+    first_shard: u32,
     // Statistics.
     started: u64,
     wait: Histogram,
@@ -140,13 +246,32 @@ struct Scheduler {
     queue_kind: QueueKind,
     t_job: SimDuration,
     t_task: SimDuration,
-    /// The workload whose head job is being decided, if busy.
-    deciding: Option<u32>,
+    /// The workload whose head job is being decided, and the decision's end event, if busy.
+    deciding: Option<(u32, EventId)>,
     /// Scratch buffer for spread ordering (kept to avoid allocating per placement).
     domain_order: Vec<u32>,
 }
 
-/// The simulated world: cluster, workloads, scheduler, statistics.
+struct Masters {
+    up: Vec<bool>,
+    leader: Option<u32>,
+    election: Option<EventId>,
+}
+
+/// Per-agent failure state.
+struct AgentHealth {
+    /// Active down causes (own failure, rack, zone, maintenance). Down while > 0.
+    down_causes: Vec<u16>,
+    draining: Vec<bool>,
+    /// Pending `AgentLost` event of a down agent not yet declared lost.
+    detection: Vec<Option<EventId>>,
+    declared_lost: Vec<bool>,
+    down_since: Vec<SimTime>,
+    /// Head of the intrusive list of tasks on each agent.
+    tasks_head: Vec<u32>,
+}
+
+/// The simulated world: cluster, workloads, scheduler, failures, statistics.
 pub struct World<'s> {
     sc: &'s Scenario,
     now: SimTime,
@@ -162,23 +287,49 @@ pub struct World<'s> {
     free_tasks: Vec<u32>,
     next_job_seq: u64,
     events: u64,
+    plan: Vec<PlanEvent>,
+    health: AgentHealth,
+    masters: Masters,
+    network: Network,
+    /// Per transfer id: its finish event and replica.
+    transfer_event: Vec<(Option<EventId>, u32)>,
+    /// Scratch for `Network` reports.
+    changed: Vec<(TransferId, SimTime)>,
+    replicas: Vec<Replica>,
+    shards: Vec<Shard>,
     // Gauges and counters.
     pending_tasks: u64,
     running_tasks: u64,
     ready_replicas: u64,
+    agents_up: u64,
+    under_replicated: u64,
+    unavailable: u64,
     tasks_submitted: u64,
     tasks_submitted_measured: u64,
     tasks_started: u64,
     tasks_completed: u64,
     jobs_submitted: u64,
     jobs_completed: u64,
+    data_loss_shards: u64,
+    agent_failures: u64,
+    /// CPU millicore-microseconds of batch work lost to failures after warmup.
+    batch_lost_cpu_mus: u128,
     pending_tw: TimeWeighted,
     running_tw: TimeWeighted,
     busy_tw: TimeWeighted,
     alloc_tw: [TimeWeighted; DIMS],
+    agents_up_tw: TimeWeighted,
+    under_tw: TimeWeighted,
+    unavailable_tw: TimeWeighted,
+    no_leader_tw: TimeWeighted,
     wait: Histogram,
     job_response: Histogram,
+    service_recovery: Histogram,
+    store_rebuild: Histogram,
+    store_recovery: Histogram,
     series: TimeSeries,
+    failures_csv: String,
+    rack_names: Vec<String>,
 }
 
 impl<'s> World<'s> {
@@ -187,7 +338,9 @@ impl<'s> World<'s> {
         let total = cluster.capacity();
         let warmup = SimTime(sc.warmup.0);
         let mut workloads = Vec::with_capacity(sc.workloads.len());
-        for w in &sc.workloads {
+        let mut replicas = Vec::new();
+        let mut shards = Vec::new();
+        for (wi, w) in sc.workloads.iter().enumerate() {
             let ranges: Vec<Range<u32>> = sc
                 .cluster
                 .groups
@@ -197,8 +350,32 @@ impl<'s> World<'s> {
                 .map(|(_, g)| g.agents.clone())
                 .collect();
             let (domains, rack_domain) = spread_domains(&cluster, &ranges, w.constraints.spread);
-            let needs_counts = w.constraints.max_per_agent.is_some();
             let name = &w.name;
+            let first_shard = shards.len() as u32;
+            if let WorkloadKind::Store(st) = &w.kind {
+                for _ in 0..st.shards {
+                    let lo = replicas.len() as u32;
+                    for _ in 0..st.replication {
+                        replicas.push(Replica {
+                            shard: shards.len() as u32,
+                            state: ReplicaState::Pending,
+                            has_data: false,
+                            task: None,
+                            timer: None,
+                            transfer: None,
+                            transfer_start: SimTime::ZERO,
+                        });
+                    }
+                    shards.push(Shard {
+                        workload: wi as u32,
+                        replicas: lo..replicas.len() as u32,
+                        live: 0,
+                        created: false,
+                        degraded_since: None,
+                        recreate: true,
+                    });
+                }
+            }
             workloads.push(WorkloadState {
                 demand: w.demand,
                 dominant: w.demand.dominant_dim(&total),
@@ -206,13 +383,20 @@ impl<'s> World<'s> {
                 ranges,
                 queue: VecDeque::new(),
                 blocked: false,
-                per_agent: needs_counts.then(|| vec![0; cluster.len()]),
+                per_agent: w.constraints.max_per_agent.map(|_| vec![0; cluster.len()]),
                 max_per_agent: w.constraints.max_per_agent,
                 domains,
                 rack_domain,
                 arrival_rng: stream(sc.seed, &format!("workload/{name}/arrival")),
                 size_rng: stream(sc.seed, &format!("workload/{name}/tasks_per_job")),
                 duration_rng: stream(sc.seed, &format!("workload/{name}/duration")),
+                service: match &w.kind {
+                    WorkloadKind::Service(s) => {
+                        Some(ServiceState { target: s.replicas, ready: 0, degraded_since: None })
+                    }
+                    _ => None,
+                },
+                first_shard,
                 started: 0,
                 wait: Histogram::default(),
             });
@@ -223,14 +407,31 @@ impl<'s> World<'s> {
                 columns.push(format!("{}_{d}_alloc_frac", p.name));
             }
         }
-        columns.extend(["running_tasks", "pending_tasks", "ready_replicas"].map(String::from));
+        columns.extend(
+            [
+                "running_tasks",
+                "pending_tasks",
+                "ready_replicas",
+                "agents_up",
+                "under_replicated_shards",
+                "unavailable_shards",
+            ]
+            .map(String::from),
+        );
+        let n = cluster.len();
+        let bandwidth: Vec<u64> = (0..n as u32)
+            .map(|a| sc.cluster.groups[cluster.agent(AgentId(a)).group as usize].network_bytes_per_s)
+            .collect();
+        let mut agents_up_tw = TimeWeighted::new(warmup);
+        agents_up_tw.set(SimTime::ZERO, n as u64);
+        let mut no_leader_tw = TimeWeighted::new(warmup);
+        no_leader_tw.set(SimTime::ZERO, 0);
         World {
             sc,
             now: SimTime::ZERO,
             horizon: SimTime(sc.horizon.0),
             warmup,
             queue: EventQueue::new(),
-            cluster,
             workloads,
             sched: Scheduler {
                 policy: make_policy(sc.scheduler.placement, stream(sc.seed, "scheduler/placement")),
@@ -246,22 +447,53 @@ impl<'s> World<'s> {
             free_tasks: Vec::new(),
             next_job_seq: 0,
             events: 0,
+            plan: build_plan(sc),
+            health: AgentHealth {
+                down_causes: vec![0; n],
+                draining: vec![false; n],
+                detection: vec![None; n],
+                declared_lost: vec![false; n],
+                down_since: vec![SimTime::ZERO; n],
+                tasks_head: vec![NONE; n],
+            },
+            masters: Masters { up: vec![true; sc.cluster.masters as usize], leader: Some(0), election: None },
+            network: Network::new(bandwidth.into_iter()),
+            transfer_event: Vec::new(),
+            changed: Vec::new(),
+            replicas,
+            shards,
             pending_tasks: 0,
             running_tasks: 0,
             ready_replicas: 0,
+            agents_up: n as u64,
+            under_replicated: 0,
+            unavailable: 0,
             tasks_submitted: 0,
             tasks_submitted_measured: 0,
             tasks_started: 0,
             tasks_completed: 0,
             jobs_submitted: 0,
             jobs_completed: 0,
+            data_loss_shards: 0,
+            agent_failures: 0,
+            batch_lost_cpu_mus: 0,
             pending_tw: TimeWeighted::new(warmup),
             running_tw: TimeWeighted::new(warmup),
             busy_tw: TimeWeighted::new(warmup),
             alloc_tw: std::array::from_fn(|_| TimeWeighted::new(warmup)),
+            agents_up_tw,
+            under_tw: TimeWeighted::new(warmup),
+            unavailable_tw: TimeWeighted::new(warmup),
+            no_leader_tw,
             wait: Histogram::default(),
             job_response: Histogram::default(),
+            service_recovery: Histogram::default(),
+            store_rebuild: Histogram::default(),
+            store_recovery: Histogram::default(),
             series: TimeSeries { columns, values: Vec::new() },
+            failures_csv: String::from("time_s,target,event,affected\n"),
+            rack_names: rack_names(&sc.cluster),
+            cluster,
         }
     }
 
@@ -274,11 +506,11 @@ impl<'s> World<'s> {
         Ok(self.finish())
     }
 
-    /// Schedules the first event of every workload and the first sample.
+    /// Schedules the first event of every workload, the first sample and the first plan entry.
     fn start(&mut self) {
         for (i, w) in self.sc.workloads.iter().enumerate() {
             let first = match &w.kind {
-                WorkloadKind::Service(_) => Some(SimTime::ZERO),
+                WorkloadKind::Service(_) | WorkloadKind::Store(_) => Some(SimTime::ZERO),
                 WorkloadKind::Batch(b) => {
                     let start = SimTime(b.start.0);
                     match b.arrival {
@@ -293,6 +525,9 @@ impl<'s> World<'s> {
         }
         let interval = self.sc.sample_interval;
         self.queue.schedule(SimTime::ZERO.plus(interval), Event::Sample);
+        if let Some(first) = self.plan.first() {
+            self.queue.schedule(first.time, Event::Plan { index: 0 });
+        }
     }
 
     /// Processes every event at or before `until` (which must not exceed the horizon).
@@ -312,9 +547,14 @@ impl<'s> World<'s> {
             match ev {
                 Event::JobArrival { workload } => self.on_job_arrival(workload),
                 Event::TaskEnd { task } => self.on_task_end(task),
-                Event::ReplicaReady { task: _ } => self.ready_replicas += 1,
+                Event::ReplicaReady { task } => self.on_replica_ready(task),
                 Event::DecisionDone => self.on_decision_done(),
                 Event::Sample => self.on_sample(),
+                Event::Plan { index } => self.on_plan(index),
+                Event::AgentLost { agent } => self.on_agent_lost(agent),
+                Event::ReplaceReplica { replica } => self.on_replace_replica(replica),
+                Event::TransferDone { transfer } => self.on_transfer_done(transfer),
+                Event::LeaderElected => self.on_leader_elected(),
             }
             self.observe();
             if self.pending_tasks > self.sc.limits.max_pending_tasks {
@@ -343,13 +583,22 @@ impl<'s> World<'s> {
         for (tw, v) in self.alloc_tw.iter_mut().zip(a) {
             tw.set(now, v);
         }
+        self.agents_up_tw.set(now, self.agents_up);
+        self.under_tw.set(now, self.under_replicated);
+        self.unavailable_tw.set(now, self.unavailable);
+        self.no_leader_tw.set(now, self.masters.leader.is_none() as u64);
     }
+
+    fn log(&mut self, target: &str, event: &str, affected: &str) {
+        use std::fmt::Write;
+        let _ = writeln!(self.failures_csv, "{},{target},{event},{affected}", self.now.as_secs_f64());
+    }
+
+    // ---------------------------------------------------------------- arrivals and scheduling
 
     /// The next arrival of batch workload `w` after `after`, if before its stop time.
     fn next_arrival(&mut self, w: u32, after: SimTime) -> Option<SimTime> {
-        let WorkloadKind::Batch(b) = &self.sc.workloads[w as usize].kind else {
-            return None;
-        };
+        let WorkloadKind::Batch(b) = &self.sc.workloads[w as usize].kind else { return None };
         let gap = match b.arrival {
             Arrival::Poisson { rate_per_s } => {
                 let u: f64 = rand::RngExt::random(&mut self.workloads[w as usize].arrival_rng);
@@ -364,23 +613,42 @@ impl<'s> World<'s> {
 
     fn on_job_arrival(&mut self, w: u32) {
         let now = self.now;
-        let tasks = match &self.sc.workloads[w as usize].kind {
-            WorkloadKind::Service(s) => s.replicas,
+        match &self.sc.workloads[w as usize].kind {
+            WorkloadKind::Service(s) => {
+                self.submit_job(w, s.replicas, NONE, false);
+            }
+            WorkloadKind::Store(st) => {
+                let first = self.workloads[w as usize].first_shard;
+                for shard in first..first + st.shards {
+                    self.submit_job(w, st.replication, shard, false);
+                }
+            }
             WorkloadKind::Batch(b) => {
                 let x = b.tasks_per_job.sample(&mut self.workloads[w as usize].size_rng);
-                x.round().clamp(1.0, MAX_TASKS_PER_JOB as f64) as u32
+                let tasks = x.round().clamp(1.0, MAX_TASKS_PER_JOB as f64) as u32;
+                self.submit_job(w, tasks, NONE, false);
+                if let Some(next) = self.next_arrival(w, now) {
+                    self.queue.schedule(next, Event::JobArrival { workload: w });
+                }
             }
-        };
-        self.submit_job(w, tasks);
-        if let Some(next) = self.next_arrival(w, now) {
-            self.queue.schedule(next, Event::JobArrival { workload: w });
         }
         self.kick();
     }
 
-    fn submit_job(&mut self, w: u32, tasks: u32) {
+    /// Submits a new job of `tasks` tasks; `front` puts it ahead of the workload's queue
+    /// (replacement work).
+    fn submit_job(&mut self, w: u32, tasks: u32, shard: u32, front: bool) {
         let measured = self.now >= self.warmup;
-        let job = Job { workload: w, submit: self.now, seq: self.next_job_seq, pending: tasks, running: 0, measured };
+        let job = Job {
+            workload: w,
+            submit: self.now,
+            seq: self.next_job_seq,
+            pending: tasks,
+            running: 0,
+            measured,
+            in_queue: true,
+            shard,
+        };
         self.next_job_seq += 1;
         let id = match self.free_jobs.pop() {
             Some(i) => {
@@ -392,7 +660,12 @@ impl<'s> World<'s> {
                 JobId(self.jobs.len() as u32 - 1)
             }
         };
-        self.workloads[w as usize].queue.push_back(id);
+        let q = &mut self.workloads[w as usize].queue;
+        if front {
+            q.push_front(id)
+        } else {
+            q.push_back(id)
+        }
         self.pending_tasks += tasks as u64;
         self.tasks_submitted += tasks as u64;
         self.jobs_submitted += 1;
@@ -408,9 +681,7 @@ impl<'s> World<'s> {
             if w.blocked {
                 continue;
             }
-            let Some(&head) = w.queue.front() else {
-                continue;
-            };
+            let Some(&head) = w.queue.front() else { continue };
             let seq = self.jobs[head.0 as usize].seq;
             let prio = match self.sched.queue_kind {
                 QueueKind::Fifo => 0,
@@ -424,12 +695,11 @@ impl<'s> World<'s> {
         best.map(|(_, _, w)| w)
     }
 
-    /// Starts decisions while the scheduler is idle and some workload has work it may place.
+    /// Starts decisions while the scheduler is idle, a leader is up, and some workload has work it
+    /// may place.
     fn kick(&mut self) {
-        while self.sched.deciding.is_none() {
-            let Some(w) = self.next_workload() else {
-                return;
-            };
+        while self.sched.deciding.is_none() && self.masters.leader.is_some() {
+            let Some(w) = self.next_workload() else { return };
             let head = *self.workloads[w as usize].queue.front().expect("next_workload has a head");
             let n = self.jobs[head.0 as usize].pending as u64;
             let cost = self
@@ -441,26 +711,24 @@ impl<'s> World<'s> {
             if cost.0 == 0 {
                 self.place_head(w);
             } else {
-                self.sched.deciding = Some(w);
-                self.queue.schedule(self.now.plus(cost), Event::DecisionDone);
+                let id = self.queue.schedule(self.now.plus(cost), Event::DecisionDone);
+                self.sched.deciding = Some((w, id));
                 return;
             }
         }
     }
 
     fn on_decision_done(&mut self) {
-        let w = self.sched.deciding.take().expect("DecisionDone while idle");
+        let (w, _) = self.sched.deciding.take().expect("DecisionDone while idle");
         self.place_head(w);
         self.kick();
     }
 
     /// Places as many pending tasks of workload `w`'s head job as fit; blocks `w` if some do not.
     fn place_head(&mut self, w: u32) {
-        let Some(&job) = self.workloads[w as usize].queue.front() else {
-            return;
-        };
+        let Some(&job) = self.workloads[w as usize].queue.front() else { return };
         while self.jobs[job.0 as usize].pending > 0 {
-            match self.select_agent(w) {
+            match self.select_agent(w, job) {
                 Some(agent) => self.start_task(job, agent),
                 None => {
                     self.workloads[w as usize].blocked = true;
@@ -469,16 +737,28 @@ impl<'s> World<'s> {
             }
         }
         self.workloads[w as usize].queue.pop_front();
+        self.jobs[job.0 as usize].in_queue = false;
+        self.retire_job_if_done(job);
     }
 
-    /// Asks the placement policy for an agent for one task of `w`, honouring its constraints.
-    fn select_agent(&mut self, w: u32) -> Option<AgentId> {
+    /// Asks the placement policy for an agent for one task of `job`, honouring its constraints.
+    fn select_agent(&mut self, w: u32, job: JobId) -> Option<AgentId> {
         let ws = &self.workloads[w as usize];
         let per_agent = ws.per_agent.as_deref();
         let max = ws.max_per_agent;
-        let admit = |a: AgentId| match (per_agent, max) {
-            (Some(counts), Some(m)) => counts[a.0 as usize] < m,
-            _ => true,
+        let shard = self.jobs[job.0 as usize].shard;
+        let (replicas, tasks) = (&self.replicas, &self.tasks);
+        let shard_replicas = if shard == NONE { 0..0 } else { self.shards[shard as usize].replicas.clone() };
+        let admit = |a: AgentId| {
+            let below_max = match (per_agent, max) {
+                (Some(counts), Some(m)) => counts[a.0 as usize] < m,
+                _ => true,
+            };
+            // Replicas of one shard never share an agent.
+            below_max
+                && !shard_replicas
+                    .clone()
+                    .any(|r| replicas[r as usize].task.is_some_and(|t| tasks[t.0 as usize].agent == a))
         };
         if ws.domains.is_empty() {
             let req = Request { demand: ws.demand, dominant: ws.dominant, ranges: &ws.ranges, admit: &admit };
@@ -503,13 +783,49 @@ impl<'s> World<'s> {
         None
     }
 
+    fn link(&mut self, task: TaskId, agent: AgentId) {
+        let head = self.health.tasks_head[agent.0 as usize];
+        self.tasks[task.0 as usize].prev = NONE;
+        self.tasks[task.0 as usize].next = head;
+        if head != NONE {
+            self.tasks[head as usize].prev = task.0;
+        }
+        self.health.tasks_head[agent.0 as usize] = task.0;
+    }
+
+    fn unlink(&mut self, task: TaskId) {
+        let (prev, next, agent) = {
+            let t = &self.tasks[task.0 as usize];
+            (t.prev, t.next, t.agent)
+        };
+        if prev == NONE {
+            self.health.tasks_head[agent.0 as usize] = next;
+        } else {
+            self.tasks[prev as usize].next = next;
+        }
+        if next != NONE {
+            self.tasks[next as usize].prev = prev;
+        }
+    }
+
+    /// Tasks on `agent`, in list order (most recently started first).
+    fn tasks_on(&self, agent: AgentId) -> Vec<TaskId> {
+        let mut out = Vec::new();
+        let mut t = self.health.tasks_head[agent.0 as usize];
+        while t != NONE {
+            out.push(TaskId(t));
+            t = self.tasks[t as usize].next;
+        }
+        out
+    }
+
     fn start_task(&mut self, job: JobId, agent: AgentId) {
         let now = self.now;
-        let (w, submit, measured) = {
+        let (w, submit, measured, shard) = {
             let j = &mut self.jobs[job.0 as usize];
             j.pending -= 1;
             j.running += 1;
-            (j.workload, j.submit, j.measured)
+            (j.workload, j.submit, j.measured, j.shard)
         };
         let ws = &mut self.workloads[w as usize];
         self.cluster.allocate(agent, &ws.demand);
@@ -518,7 +834,7 @@ impl<'s> World<'s> {
         }
         let rack: RackId = self.cluster.agent(agent).rack;
         if let Some(&d) = ws.rack_domain.get(rack.0 as usize) {
-            if d != u32::MAX {
+            if d != NONE {
                 ws.domains[d as usize].tasks += 1;
             }
         }
@@ -531,16 +847,28 @@ impl<'s> World<'s> {
             ws.wait.record(waited);
         }
         ws.started += 1;
+        let record = Task {
+            job,
+            agent,
+            start: now,
+            end: None,
+            replica: NONE,
+            dead: false,
+            ready: false,
+            prev: NONE,
+            next: NONE,
+        };
         let task = match self.free_tasks.pop() {
             Some(i) => {
-                self.tasks[i as usize] = Task { job, agent, end: None };
+                self.tasks[i as usize] = record;
                 TaskId(i)
             }
             None => {
-                self.tasks.push(Task { job, agent, end: None });
+                self.tasks.push(record);
                 TaskId(self.tasks.len() as u32 - 1)
             }
         };
+        self.link(task, agent);
         match &self.sc.workloads[w as usize].kind {
             WorkloadKind::Batch(b) => {
                 let d = SimDuration::from_secs_f64(b.duration.sample(&mut self.workloads[w as usize].duration_rng));
@@ -549,13 +877,61 @@ impl<'s> World<'s> {
             }
             WorkloadKind::Service(s) => {
                 let d = SimDuration::from_secs_f64(s.startup.sample(&mut self.workloads[w as usize].duration_rng));
-                self.queue.schedule(now.plus(d), Event::ReplicaReady { task });
+                let id = self.queue.schedule(now.plus(d), Event::ReplicaReady { task });
+                self.tasks[task.0 as usize].end = Some(id);
+            }
+            WorkloadKind::Store(_) => {
+                let r = self.shards[shard as usize]
+                    .replicas
+                    .clone()
+                    .find(|&r| self.replicas[r as usize].state == ReplicaState::Pending)
+                    .expect("a placed store task fills a pending replica");
+                self.tasks[task.0 as usize].replica = r;
+                self.replicas[r as usize].task = Some(task);
+                if self.shards[shard as usize].recreate {
+                    self.start_replica_in_place(r, true);
+                } else {
+                    self.replicas[r as usize].state = ReplicaState::AwaitingSource;
+                    self.try_rebuild(r);
+                }
             }
         }
     }
 
-    fn on_task_end(&mut self, task: TaskId) {
-        let Task { job, agent, .. } = self.tasks[task.0 as usize];
+    /// A store replica starts serving after its startup delay (`has_data`: it holds the data, new
+    /// or on its own disk).
+    fn start_replica_in_place(&mut self, r: u32, has_data: bool) {
+        let task = self.replicas[r as usize].task.expect("placed replica");
+        let shard = self.replicas[r as usize].shard;
+        let w = self.shards[shard as usize].workload;
+        let WorkloadKind::Store(st) = &self.sc.workloads[w as usize].kind else { unreachable!("store replica") };
+        let d = SimDuration::from_secs_f64(st.startup.sample(&mut self.workloads[w as usize].duration_rng));
+        let rep = &mut self.replicas[r as usize];
+        rep.state = ReplicaState::Starting;
+        rep.has_data = has_data;
+        let id = self.queue.schedule(self.now.plus(d), Event::ReplicaReady { task });
+        self.tasks[task.0 as usize].end = Some(id);
+    }
+
+    fn retire_job_if_done(&mut self, job: JobId) {
+        let j = &self.jobs[job.0 as usize];
+        if j.pending == 0 && j.running == 0 && !j.in_queue {
+            if j.measured {
+                self.job_response.record(self.now.since(j.submit).0);
+            }
+            self.jobs_completed += 1;
+            self.free_jobs.push(job.0);
+        }
+    }
+
+    /// Removes a task from its agent, returning its resources (to the agent's bookkeeping even if
+    /// the agent is down).
+    fn remove_task(&mut self, task: TaskId) {
+        let Task { job, agent, end, .. } = self.tasks[task.0 as usize];
+        if let Some(e) = end {
+            self.queue.cancel(e);
+        }
+        self.unlink(task);
         self.free_tasks.push(task.0);
         let w = self.jobs[job.0 as usize].workload;
         let ws = &mut self.workloads[w as usize];
@@ -565,39 +941,498 @@ impl<'s> World<'s> {
         }
         let rack = self.cluster.agent(agent).rack;
         if let Some(&d) = ws.rack_domain.get(rack.0 as usize) {
-            if d != u32::MAX {
+            if d != NONE {
                 ws.domains[d as usize].tasks -= 1;
             }
         }
         self.running_tasks -= 1;
+        self.jobs[job.0 as usize].running -= 1;
+    }
+
+    fn on_task_end(&mut self, task: TaskId) {
+        let Task { job, agent, .. } = self.tasks[task.0 as usize];
+        self.tasks[task.0 as usize].end = None;
+        self.remove_task(task);
         self.tasks_completed += 1;
-        let j = &mut self.jobs[job.0 as usize];
-        j.running -= 1;
-        if j.pending == 0 && j.running == 0 {
-            if j.measured {
-                self.job_response.record(self.now.since(j.submit).0);
-            }
-            self.jobs_completed += 1;
-            self.free_jobs.push(job.0);
-        }
+        self.retire_job_if_done(job);
         self.unblock_on(agent);
         self.kick();
     }
 
+    fn on_replica_ready(&mut self, task: TaskId) {
+        let t = &mut self.tasks[task.0 as usize];
+        t.end = None;
+        let (job, replica) = (t.job, t.replica);
+        let w = self.jobs[job.0 as usize].workload;
+        if replica == NONE {
+            self.tasks[task.0 as usize].ready = true;
+            self.ready_replicas += 1;
+            let now = self.now;
+            let warmup = self.warmup;
+            let svc = self.workloads[w as usize].service.as_mut().expect("service replica");
+            svc.ready += 1;
+            if svc.ready >= svc.target {
+                if let Some(since) = svc.degraded_since.take() {
+                    if since >= warmup {
+                        self.service_recovery.record(now.since(since).0);
+                    }
+                }
+            }
+        } else {
+            self.replica_live(replica);
+        }
+    }
+
     /// Resources were freed on `agent`: unblock every workload whose head task now fits there.
     fn unblock_on(&mut self, agent: AgentId) {
-        let free = self.cluster.agent(agent).free;
+        let offered = self.cluster.agent(agent).offered();
         for ws in self.workloads.iter_mut().filter(|w| w.blocked) {
             let eligible = ws.ranges.iter().any(|r| r.contains(&agent.0));
             let below_max = match (&ws.per_agent, ws.max_per_agent) {
                 (Some(c), Some(m)) => c[agent.0 as usize] < m,
                 _ => true,
             };
-            if eligible && below_max && free.fits(&ws.demand) {
+            if eligible && below_max && offered.fits(&ws.demand) {
                 ws.blocked = false;
             }
         }
     }
+
+    // ---------------------------------------------------------------- failures
+
+    fn on_plan(&mut self, index: u32) {
+        let e = self.plan[index as usize];
+        if let Some(next) = self.plan.get(index as usize + 1) {
+            self.queue.schedule(next.time, Event::Plan { index: index + 1 });
+        }
+        let agents: Vec<AgentId> = match e.target {
+            Target::Agent(a) => vec![AgentId(a)],
+            Target::Rack(r) => self.cluster.racks()[r as usize].agents.clone().map(AgentId).collect(),
+            Target::Zone(z) => self
+                .cluster
+                .racks()
+                .iter()
+                .filter(|r| r.zone == z)
+                .flat_map(|r| r.agents.clone())
+                .map(AgentId)
+                .collect(),
+            Target::Master(m) => {
+                match e.kind {
+                    PlanKind::Down | PlanKind::PlannedDown => self.master_down(m),
+                    PlanKind::Up => self.master_up(m),
+                    PlanKind::Drain => {}
+                }
+                return;
+            }
+        };
+        if !matches!(e.target, Target::Agent(_)) {
+            let what = match e.kind {
+                PlanKind::Up => "up",
+                _ => "down",
+            };
+            let target = e.target.display(&self.rack_names);
+            self.log(&target, what, &format!("{} agents", agents.len()));
+        }
+        for a in agents {
+            match e.kind {
+                PlanKind::Down => self.agent_down(a, false),
+                PlanKind::PlannedDown => self.agent_down(a, true),
+                PlanKind::Up => self.agent_up(a),
+                PlanKind::Drain => {
+                    self.health.draining[a.0 as usize] = true;
+                    self.cluster.set_schedulable(a, false);
+                    self.log(&format!("agent:{}", a.0), "drain", "");
+                }
+            }
+        }
+        self.kick();
+    }
+
+    /// One more down cause for agent `a`; the first one stops its work. `planned` (maintenance)
+    /// skips failure detection: the master replaces the work at once.
+    fn agent_down(&mut self, a: AgentId, planned: bool) {
+        let i = a.0 as usize;
+        self.health.down_causes[i] += 1;
+        if self.health.down_causes[i] > 1 {
+            return;
+        }
+        self.agents_up -= 1;
+        if !planned {
+            self.agent_failures += 1;
+        }
+        self.health.down_since[i] = self.now;
+        self.cluster.set_schedulable(a, false);
+        // Rebuilds copying from this agent lose their source; rebuilds into it lose their target.
+        let mut resource_less = Vec::new();
+        for tid in self.network.touching(a) {
+            let r = self.transfer_event[tid.0 as usize].1;
+            self.abort_transfer(tid);
+            self.replicas[r as usize].transfer = None;
+            self.replicas[r as usize].state = ReplicaState::AwaitingSource;
+            resource_less.push(r);
+        }
+        let tasks = self.tasks_on(a);
+        for &t in &tasks {
+            self.stop_task(t);
+        }
+        for r in resource_less {
+            if self.replicas[r as usize].state == ReplicaState::AwaitingSource {
+                self.try_rebuild(r);
+            }
+        }
+        self.log(
+            &format!("agent:{}", a.0),
+            if planned { "planned-down" } else { "down" },
+            &format!("{} tasks", tasks.len()),
+        );
+        if planned {
+            self.declare_lost(a);
+        } else {
+            let id =
+                self.queue.schedule(self.now.plus(self.sc.failures.detection_delay()), Event::AgentLost { agent: a });
+            self.health.detection[i] = Some(id);
+        }
+    }
+
+    /// A task's work stops with its agent (the master does not know yet).
+    fn stop_task(&mut self, task: TaskId) {
+        let now = self.now;
+        let t = &mut self.tasks[task.0 as usize];
+        t.dead = true;
+        if let Some(e) = t.end.take() {
+            self.queue.cancel(e);
+        }
+        let (job, start, ready, replica) = (t.job, t.start, t.ready, t.replica);
+        t.ready = false;
+        let w = self.jobs[job.0 as usize].workload;
+        match &self.sc.workloads[w as usize].kind {
+            WorkloadKind::Batch(_) => {
+                if now >= self.warmup {
+                    let cpu = self.workloads[w as usize].demand.cpu_m as u128;
+                    self.batch_lost_cpu_mus += cpu * now.since(start.max(self.warmup)).0 as u128;
+                }
+            }
+            WorkloadKind::Service(_) => {
+                if ready {
+                    self.ready_replicas -= 1;
+                    let svc = self.workloads[w as usize].service.as_mut().expect("service");
+                    svc.ready -= 1;
+                    if svc.degraded_since.is_none() {
+                        svc.degraded_since = Some(now);
+                    }
+                }
+            }
+            WorkloadKind::Store(_) => {
+                let rep = &mut self.replicas[replica as usize];
+                rep.has_data = matches!(rep.state, ReplicaState::Running | ReplicaState::Starting) && rep.has_data;
+                rep.state = ReplicaState::Down;
+                let shard = rep.shard;
+                self.refresh_shard(shard);
+            }
+        }
+    }
+
+    fn on_agent_lost(&mut self, a: AgentId) {
+        self.health.detection[a.0 as usize] = None;
+        self.declare_lost(a);
+        self.kick();
+    }
+
+    /// The master learns that agent `a` is gone: its work is replaced.
+    fn declare_lost(&mut self, a: AgentId) {
+        self.health.declared_lost[a.0 as usize] = true;
+        let tasks = self.tasks_on(a);
+        self.log(&format!("agent:{}", a.0), "declared-lost", &format!("{} tasks", tasks.len()));
+        for t in tasks {
+            self.replace_task(t);
+        }
+    }
+
+    /// Replaces a dead task: batch tasks restart from scratch, service replicas are resubmitted,
+    /// store replicas wait `replace_after` for their agent when they hold data.
+    fn replace_task(&mut self, task: TaskId) {
+        let t = &self.tasks[task.0 as usize];
+        debug_assert!(t.dead, "replacing a live task");
+        let (job, replica) = (t.job, t.replica);
+        let w = self.jobs[job.0 as usize].workload;
+        match &self.sc.workloads[w as usize].kind {
+            WorkloadKind::Batch(_) => {
+                self.remove_task(task);
+                let j = &mut self.jobs[job.0 as usize];
+                j.pending += 1;
+                self.pending_tasks += 1;
+                if !j.in_queue {
+                    j.in_queue = true;
+                    self.workloads[w as usize].queue.push_front(job);
+                }
+                self.workloads[w as usize].blocked = false;
+            }
+            WorkloadKind::Service(_) => {
+                self.remove_task(task);
+                self.submit_job(w, 1, NONE, true);
+                self.workloads[w as usize].blocked = false;
+            }
+            WorkloadKind::Store(st) => {
+                if self.replicas[replica as usize].has_data {
+                    let id = self.queue.schedule(self.now.plus(st.replace_after), Event::ReplaceReplica { replica });
+                    self.replicas[replica as usize].timer = Some(id);
+                } else {
+                    self.abandon_replica(replica);
+                }
+            }
+        }
+    }
+
+    fn on_replace_replica(&mut self, r: u32) {
+        self.replicas[r as usize].timer = None;
+        if self.replicas[r as usize].state == ReplicaState::Down {
+            self.abandon_replica(r);
+            self.kick();
+        }
+    }
+
+    /// Gives up on a replica (and its data): its reservation is released and a replacement is
+    /// submitted. If no replica of the shard holds data any more, the shard's data is lost.
+    fn abandon_replica(&mut self, r: u32) {
+        let task = self.replicas[r as usize].task.take().expect("abandoned replica was placed");
+        if let Some(e) = self.replicas[r as usize].timer.take() {
+            self.queue.cancel(e);
+        }
+        let agent = self.tasks[task.0 as usize].agent;
+        self.remove_task(task);
+        let rep = &mut self.replicas[r as usize];
+        rep.state = ReplicaState::Pending;
+        rep.has_data = false;
+        let shard = rep.shard;
+        let sh = &self.shards[shard as usize];
+        let w = sh.workload;
+        let holders = sh.replicas.clone().filter(|&k| self.replicas[k as usize].has_data).count();
+        let mut detail = format!("replica {r} of shard {shard}");
+        if holders == 0 && !sh.recreate {
+            self.data_loss_shards += 1;
+            self.shards[shard as usize].recreate = true;
+            detail.push_str("; shard data lost");
+            let waiting: Vec<u32> = self.shards[shard as usize]
+                .replicas
+                .clone()
+                .filter(|&k| self.replicas[k as usize].state == ReplicaState::AwaitingSource)
+                .collect();
+            for k in waiting {
+                self.start_replica_in_place(k, true);
+            }
+        }
+        self.log(&format!("agent:{}", agent.0), "replica-replaced", &detail);
+        self.submit_job(w, 1, shard, true);
+        self.workloads[w as usize].blocked = false;
+        self.refresh_shard(shard);
+    }
+
+    fn agent_up(&mut self, a: AgentId) {
+        let i = a.0 as usize;
+        if self.health.down_causes[i] == 0 {
+            return; // an `up` without a matching `down` (e.g. in a trace) changes nothing
+        }
+        self.health.down_causes[i] -= 1;
+        if self.health.down_causes[i] > 0 {
+            return;
+        }
+        self.agents_up += 1;
+        self.health.draining[i] = false;
+        self.cluster.set_schedulable(a, true);
+        let before_detection = self.health.detection[i].take();
+        if let Some(e) = before_detection {
+            self.queue.cancel(e);
+        }
+        self.health.declared_lost[i] = false;
+        let tasks = self.tasks_on(a);
+        let mut restarted = 0;
+        for t in tasks {
+            let r = self.tasks[t.0 as usize].replica;
+            if r != NONE && self.replicas[r as usize].state == ReplicaState::Down {
+                if self.replicas[r as usize].has_data {
+                    if let Some(e) = self.replicas[r as usize].timer.take() {
+                        self.queue.cancel(e);
+                    }
+                    self.tasks[t.0 as usize].dead = false;
+                    self.start_replica_in_place(r, true);
+                    restarted += 1;
+                } else {
+                    self.abandon_replica(r);
+                }
+            } else if before_detection.is_some() {
+                // Back before being declared lost: the master learns now that its work died.
+                self.replace_task(t);
+            }
+        }
+        let down_s = self.now.since(self.health.down_since[i]).as_secs_f64();
+        self.log(&format!("agent:{}", a.0), "up", &format!("after {down_s}s; {restarted} replicas restart in place"));
+        self.unblock_on(a);
+        self.kick();
+    }
+
+    // ---------------------------------------------------------------- stores
+
+    /// Recomputes a shard's live count, its under-replicated and unavailable flags, and its
+    /// recovery episode.
+    fn refresh_shard(&mut self, s: u32) {
+        let sh = &self.shards[s as usize];
+        let WorkloadKind::Store(st) = &self.sc.workloads[sh.workload as usize].kind else {
+            unreachable!("store shard")
+        };
+        let (r, q) = (st.replication, st.quorum);
+        let before = (sh.created && sh.live < r, sh.created && sh.live < q);
+        let live =
+            sh.replicas.clone().filter(|&k| self.replicas[k as usize].state == ReplicaState::Running).count() as u32;
+        let now = self.now;
+        let sh = &mut self.shards[s as usize];
+        sh.live = live;
+        if live == r {
+            sh.created = true;
+            sh.recreate = false;
+            if let Some(since) = sh.degraded_since.take() {
+                if since >= self.warmup {
+                    self.store_recovery.record(now.since(since).0);
+                }
+            }
+        } else if sh.created && sh.degraded_since.is_none() {
+            sh.degraded_since = Some(now);
+        }
+        let after = (sh.created && live < r, sh.created && live < q);
+        self.under_replicated = self.under_replicated + after.0 as u64 - before.0 as u64;
+        self.unavailable = self.unavailable + after.1 as u64 - before.1 as u64;
+    }
+
+    /// A replica starts serving: it counts as live and may feed waiting rebuilds.
+    fn replica_live(&mut self, r: u32) {
+        let rep = &mut self.replicas[r as usize];
+        rep.state = ReplicaState::Running;
+        rep.has_data = true;
+        let shard = rep.shard;
+        self.refresh_shard(shard);
+        let waiting: Vec<u32> = self.shards[shard as usize]
+            .replicas
+            .clone()
+            .filter(|&k| self.replicas[k as usize].state == ReplicaState::AwaitingSource)
+            .collect();
+        for k in waiting {
+            self.try_rebuild(k);
+        }
+    }
+
+    /// Starts copying a placed replacement replica's data from the live replica whose agent has
+    /// the fewest outgoing transfers (ties: lower replica index); waits if none is live.
+    fn try_rebuild(&mut self, r: u32) {
+        let shard = self.replicas[r as usize].shard;
+        if self.shards[shard as usize].recreate {
+            self.start_replica_in_place(r, true);
+            return;
+        }
+        let Some(task) = self.replicas[r as usize].task else { return };
+        let dst = self.tasks[task.0 as usize].agent;
+        if self.health.down_causes[dst.0 as usize] > 0 {
+            return;
+        }
+        let source = self.shards[shard as usize]
+            .replicas
+            .clone()
+            .filter(|&k| self.replicas[k as usize].state == ReplicaState::Running)
+            .filter_map(|k| self.replicas[k as usize].task.map(|t| self.tasks[t.0 as usize].agent))
+            .min_by_key(|&a| (self.network.outgoing(a), a.0));
+        let Some(src) = source else { return };
+        let w = self.shards[shard as usize].workload;
+        let WorkloadKind::Store(st) = &self.sc.workloads[w as usize].kind else { unreachable!("store") };
+        let mut changed = std::mem::take(&mut self.changed);
+        let tid = self.network.start(self.now, src, dst, st.data_per_shard, &mut changed);
+        if self.transfer_event.len() <= tid.0 as usize {
+            self.transfer_event.resize(tid.0 as usize + 1, (None, NONE));
+        }
+        self.transfer_event[tid.0 as usize] = (None, r);
+        self.reschedule_transfers(&changed);
+        self.changed = changed;
+        let rep = &mut self.replicas[r as usize];
+        rep.state = ReplicaState::Rebuilding;
+        rep.transfer = Some(tid);
+        rep.transfer_start = self.now;
+    }
+
+    fn reschedule_transfers(&mut self, changed: &[(TransferId, SimTime)]) {
+        for &(tid, at) in changed {
+            if let Some(e) = self.transfer_event[tid.0 as usize].0.take() {
+                self.queue.cancel(e);
+            }
+            let id = self.queue.schedule(at, Event::TransferDone { transfer: tid });
+            self.transfer_event[tid.0 as usize].0 = Some(id);
+        }
+    }
+
+    fn abort_transfer(&mut self, tid: TransferId) {
+        if let Some(e) = self.transfer_event[tid.0 as usize].0.take() {
+            self.queue.cancel(e);
+        }
+        let mut changed = std::mem::take(&mut self.changed);
+        self.network.stop(self.now, tid, &mut changed);
+        self.reschedule_transfers(&changed);
+        self.changed = changed;
+    }
+
+    fn on_transfer_done(&mut self, tid: TransferId) {
+        self.transfer_event[tid.0 as usize].0 = None;
+        let r = self.transfer_event[tid.0 as usize].1;
+        let mut changed = std::mem::take(&mut self.changed);
+        self.network.stop(self.now, tid, &mut changed);
+        self.reschedule_transfers(&changed);
+        self.changed = changed;
+        let rep = &mut self.replicas[r as usize];
+        rep.transfer = None;
+        if rep.transfer_start >= self.warmup {
+            self.store_rebuild.record(self.now.since(rep.transfer_start).0);
+        }
+        self.replica_live(r);
+    }
+
+    // ---------------------------------------------------------------- masters
+
+    fn master_down(&mut self, m: u32) {
+        if !std::mem::replace(&mut self.masters.up[m as usize], false) {
+            return;
+        }
+        self.log(&format!("master:{m}"), "down", if self.masters.leader == Some(m) { "leader" } else { "standby" });
+        if self.masters.leader == Some(m) {
+            self.masters.leader = None;
+            if let Some((_, e)) = self.sched.deciding.take() {
+                self.queue.cancel(e); // the decision dies with the leader; the job stays queued
+            }
+            self.elect_if_possible();
+        }
+    }
+
+    fn master_up(&mut self, m: u32) {
+        if std::mem::replace(&mut self.masters.up[m as usize], true) {
+            return;
+        }
+        self.log(&format!("master:{m}"), "up", "");
+        self.elect_if_possible();
+    }
+
+    fn elect_if_possible(&mut self) {
+        if self.masters.leader.is_none() && self.masters.election.is_none() && self.masters.up.iter().any(|&u| u) {
+            let at = self.now.plus(self.sc.failures.masters.leader_election);
+            self.masters.election = Some(self.queue.schedule(at, Event::LeaderElected));
+        }
+    }
+
+    fn on_leader_elected(&mut self) {
+        self.masters.election = None;
+        let Some(m) = self.masters.up.iter().position(|&u| u) else { return };
+        self.masters.leader = Some(m as u32);
+        self.log(&format!("master:{m}"), "elected-leader", "");
+        for w in &mut self.workloads {
+            w.blocked = false; // the cluster may have changed while nobody was scheduling
+        }
+        self.kick();
+    }
+
+    // ---------------------------------------------------------------- reporting
 
     fn on_sample(&mut self) {
         let s = &mut self.series.values;
@@ -608,7 +1443,14 @@ impl<'s> World<'s> {
                 s.push(if c[d] == 0 { 0.0 } else { a[d] as f64 / c[d] as f64 });
             }
         }
-        s.extend([self.running_tasks as f64, self.pending_tasks as f64, self.ready_replicas as f64]);
+        s.extend([
+            self.running_tasks as f64,
+            self.pending_tasks as f64,
+            self.ready_replicas as f64,
+            self.agents_up as f64,
+            self.under_replicated as f64,
+            self.unavailable as f64,
+        ]);
         let next = self.now.plus(self.sc.sample_interval);
         if next <= self.horizon {
             self.queue.schedule(next, Event::Sample);
@@ -642,6 +1484,18 @@ impl<'s> World<'s> {
         s.push("running_tasks_mean", self.running_tw.mean(end));
         s.push("scheduler_busy_frac", self.busy_tw.mean(end));
         s.count("ready_replicas_end", self.ready_replicas);
+        // Failures and recovery.
+        let agents = self.cluster.len() as f64;
+        s.push("agent_availability_frac", self.agents_up_tw.mean(end).map(|m| m / agents));
+        s.count("agent_failures", self.agent_failures);
+        s.seconds_family("service_recovery_s", &self.service_recovery);
+        s.seconds_family("store_rebuild_s", &self.store_rebuild);
+        s.seconds_family("store_recovery_s", &self.store_recovery);
+        s.push("under_replicated_shard_s", Some(self.under_tw.integral(end) as f64 / 1e6));
+        s.push("unavailable_shard_s", Some(self.unavailable_tw.integral(end) as f64 / 1e6));
+        s.count("data_loss_shards", self.data_loss_shards);
+        s.push("batch_lost_cpu_s", Some(self.batch_lost_cpu_mus as f64 / 1e9));
+        s.push("master_unavailable_s", Some(self.no_leader_tw.integral(end) as f64 / 1e6));
         s.count("agents", self.cluster.len() as u64);
         s.count("events", self.events);
         s.push("sim_s", Some(end.as_secs_f64()));
@@ -652,19 +1506,17 @@ impl<'s> World<'s> {
             s.push(format!("{p}wait_s_mean"), ws.wait.mean().map(|us| us / 1e6));
             s.push(format!("{p}wait_s_p99"), ws.wait.quantile(0.99).map(|us| us / 1e6));
         }
-        RunResult { summary: s, timeseries: self.series }
+        RunResult { summary: s, timeseries: self.series, failures_csv: self.failures_csv.into_bytes() }
     }
 }
 
 /// Builds the spread domains of a workload over its eligible agent ranges: one per eligible rack
 /// (spread = rack) or per zone (spread = zone), plus each rack's domain index.
 fn spread_domains(cluster: &Cluster, eligible: &[Range<u32>], spread: Option<SpreadKind>) -> (Vec<Domain>, Vec<u32>) {
-    let mut rack_domain = vec![u32::MAX; cluster.racks().len()];
-    let Some(kind) = spread.filter(|k| *k != SpreadKind::None) else {
-        return (Vec::new(), Vec::new());
-    };
+    let mut rack_domain = vec![NONE; cluster.racks().len()];
+    let Some(kind) = spread.filter(|k| *k != SpreadKind::None) else { return (Vec::new(), Vec::new()) };
     let mut domains: Vec<Domain> = Vec::new();
-    let mut zone_domain = vec![u32::MAX; cluster.zones().len()];
+    let mut zone_domain = vec![NONE; cluster.zones().len()];
     for (ri, rack) in cluster.racks().iter().enumerate() {
         if !eligible.iter().any(|r| r.start <= rack.agents.start && rack.agents.end <= r.end) {
             continue;
@@ -676,7 +1528,7 @@ fn spread_domains(cluster: &Cluster, eligible: &[Range<u32>], spread: Option<Spr
             }
             SpreadKind::Zone => {
                 let z = rack.zone as usize;
-                if zone_domain[z] == u32::MAX {
+                if zone_domain[z] == NONE {
                     domains.push(Domain { ranges: Vec::new(), tasks: 0 });
                     zone_domain[z] = domains.len() as u32 - 1;
                 }

@@ -74,8 +74,56 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     Ok(count / span.as_secs_f64())
 }
 
+/// Parses a network bandwidth into bytes per second: bits (`"10Gbps"`, `"100Mbps"`, `"1Tbps"`,
+/// decimal prefixes as networks use them) or bytes (`"1.25GB/s"`, `"500MiB/s"`).
+pub fn parse_bandwidth(text: &str) -> Result<u64, String> {
+    let s = text.trim();
+    let expected = || format!("a bandwidth such as \"10Gbps\" or \"1.25GB/s\"; found \"{text}\"");
+    let bytes_per_s = if let Some(size) = s.strip_suffix("/s") {
+        parse_bytes(size).map_err(|_| expected())?
+    } else {
+        let (num, scale) =
+            [("Tbps", 1_000_000_000_000u64), ("Gbps", 1_000_000_000), ("Mbps", 1_000_000), ("Kbps", 1_000), ("bps", 1)]
+                .iter()
+                .find_map(|(u, k)| s.strip_suffix(u).map(|n| (n, *k)))
+                .ok_or_else(expected)?;
+        let bits = decimal_times(num.trim(), scale).ok_or_else(expected)?;
+        if bits % 8 != 0 {
+            return Err(format!("a bandwidth that is a whole number of bytes per second; found \"{text}\""));
+        }
+        bits / 8
+    };
+    if bytes_per_s == 0 {
+        return Err(format!("a bandwidth above zero; found \"{text}\""));
+    }
+    Ok(bytes_per_s)
+}
+
+/// Formats bytes per second as the shortest exact `Gbps`/`Mbps`/`Kbps`/`bps` or `B/s` text.
+pub fn format_bandwidth(bytes_per_s: u64) -> String {
+    let bits = bytes_per_s.saturating_mul(8);
+    for (u, k) in [("Tbps", 1_000_000_000_000u64), ("Gbps", 1_000_000_000), ("Mbps", 1_000_000), ("Kbps", 1_000)] {
+        if bits % k == 0 && bits >= k {
+            return format!("{}{u}", bits / k);
+        }
+    }
+    format!("{}/s", format_bytes(bytes_per_s))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bandwidths() {
+        assert_eq!(parse_bandwidth("10Gbps").unwrap(), 1_250_000_000);
+        assert_eq!(parse_bandwidth("1.25GB/s").unwrap(), 1_250_000_000);
+        assert_eq!(parse_bandwidth("100MiB/s").unwrap(), 100 << 20);
+        assert!(parse_bandwidth("0Gbps").is_err());
+        assert!(parse_bandwidth("10 furlongs").is_err());
+        for b in [1_250_000_000u64, 100 << 20, 12_500_000, 3] {
+            assert_eq!(parse_bandwidth(&format_bandwidth(b)).unwrap(), b, "{}", format_bandwidth(b));
+        }
+    }
+
     use super::*;
 
     #[test]

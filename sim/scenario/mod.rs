@@ -15,9 +15,11 @@ pub mod raw;
 use crate::dist::{Dist, DistShape, DistUnit};
 use crate::resources::Resources;
 use crate::time::{SimDuration, format_duration, parse_duration};
-use crate::units::{format_bytes, format_cpus, parse_bytes, parse_cpus_text, parse_rate};
+use crate::units::{
+    format_bandwidth, format_bytes, format_cpus, parse_bandwidth, parse_bytes, parse_cpus_text, parse_rate,
+};
 use raw::*;
-pub use raw::{PlacementKind, QueueKind, SpreadKind};
+pub use raw::{PlacementKind, QueueKind, SpreadKind, TraceFormat, UpDown};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -55,6 +57,7 @@ pub struct Scenario {
     pub scheduler: SchedulerSpec,
     /// Invariant: non-empty, unique names.
     pub workloads: Vec<WorkloadSpec>,
+    pub failures: FailureSpec,
 }
 
 /// Bounds on a run; hitting one fails the run (exit 1) with a message naming the bound.
@@ -87,6 +90,8 @@ pub struct AgentGroupSpec {
     /// Racks are split into `zones` zones the same way. Invariant: 1..=racks.
     pub zones: u32,
     pub attributes: BTreeMap<String, String>,
+    /// Network bandwidth of each agent in each direction, bytes per second. Invariant: > 0.
+    pub network_bytes_per_s: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +120,163 @@ pub struct WorkloadSpec {
 pub enum WorkloadKind {
     Service(ServiceSpec),
     Batch(BatchSpec),
+    Store(StoreSpec),
+}
+
+/// A sharded, replicated data store (Cassandra, Kafka, HDFS, Elasticsearch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreSpec {
+    /// Invariant: >= 1.
+    pub shards: u32,
+    /// Replicas per shard; replicas of one shard never share an agent. Invariant: >= 1.
+    pub replication: u32,
+    /// Live replicas a shard needs to be available. Invariant: 1..=replication.
+    pub quorum: u32,
+    /// Bytes copied to rebuild one replica.
+    pub data_per_shard: u64,
+    /// How long after a replica's agent is declared lost the store waits for it before replacing it.
+    pub replace_after: SimDuration,
+    /// From placement (or restart in place) to the replica serving, in seconds.
+    pub startup: Dist,
+}
+
+/// The `[failures]` section, validated. Everything is reproducible from the seed: generated
+/// failures come from their own streams, traces are read into `scheduled`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureSpec {
+    /// Mesos `agent_ping_timeout`.
+    pub agent_ping_timeout: SimDuration,
+    /// Mesos `max_agent_ping_timeouts`; an agent is declared lost after timeout x this.
+    pub max_missed_pings: u32,
+    pub agents: Vec<AgentFailureSpec>,
+    pub racks: Option<UpDownSpec>,
+    pub zones: Option<UpDownSpec>,
+    pub masters: MasterFailureSpec,
+    pub maintenance: Option<MaintenanceSpec>,
+    /// Inline events and replayed traces, in file order (the plan sorts them by time, stably).
+    pub scheduled: Vec<ScheduledEvent>,
+}
+
+impl FailureSpec {
+    /// Time from an agent's failure to the master declaring it lost.
+    pub fn detection_delay(&self) -> SimDuration {
+        self.agent_ping_timeout.checked_mul(self.max_missed_pings as u64).expect("detection delay overflows")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty()
+            && self.racks.is_none()
+            && self.zones.is_none()
+            && self.masters.ttf.is_none()
+            && self.maintenance.is_none()
+            && self.scheduled.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentFailureSpec {
+    /// Index of the agent group; all agents when `None`.
+    pub group: Option<usize>,
+    /// Time to failure and time to repair, in seconds.
+    pub ttf: Dist,
+    pub ttr: Dist,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpDownSpec {
+    pub ttf: Dist,
+    pub ttr: Dist,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MasterFailureSpec {
+    /// Each master fails and is repaired independently when both are given.
+    pub ttf: Option<Dist>,
+    pub ttr: Option<Dist>,
+    /// From losing the leader to a new leader, when another master is up.
+    pub leader_election: SimDuration,
+}
+
+/// Rolling maintenance: from `start`, every `interval`, the next `batch` agents (in id order,
+/// wrapping around) are drained, then taken down for `duration`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaintenanceSpec {
+    pub group: Option<usize>,
+    pub start: SimDuration,
+    /// Invariant: > 0.
+    pub interval: SimDuration,
+    /// Invariant: >= 1.
+    pub batch: u32,
+    /// Work still on a draining agent after this is killed and the agent goes down.
+    pub drain_timeout: SimDuration,
+    /// Invariant: > 0.
+    pub duration: SimDuration,
+}
+
+/// What a failure event hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// Global agent index.
+    Agent(u32),
+    /// Global rack index (racks numbered group by group).
+    Rack(u32),
+    Zone(u32),
+    Master(u32),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduledEvent {
+    pub at: SimDuration,
+    pub target: Target,
+    pub event: UpDown,
+}
+
+/// Rack names in global rack order: `<group>-r<k>`, as `Cluster` builds them.
+pub fn rack_names(cluster: &ClusterSpec) -> Vec<String> {
+    cluster.groups.iter().flat_map(|g| (0..g.racks).map(move |r| format!("{}-r{r}", g.name))).collect()
+}
+
+/// Number of zones: the largest `zones` of any group (zones are shared across groups).
+pub fn zone_count(cluster: &ClusterSpec) -> u32 {
+    cluster.groups.iter().map(|g| g.zones).max().unwrap_or(1)
+}
+
+impl Target {
+    /// The target as written in scenarios and traces: `agent:<index>`, `rack:<name>`,
+    /// `zone:z<k>`, `master:<index>`.
+    pub fn display(&self, racks: &[String]) -> String {
+        match self {
+            Target::Agent(a) => format!("agent:{a}"),
+            Target::Rack(r) => format!("rack:{}", racks[*r as usize]),
+            Target::Zone(z) => format!("zone:z{z}"),
+            Target::Master(m) => format!("master:{m}"),
+        }
+    }
+
+    /// Parses a target against the cluster; the error says what was expected.
+    pub fn parse(text: &str, cluster: &ClusterSpec, masters: u32, racks: &[String]) -> Result<Target, String> {
+        let agents: u64 = cluster.groups.iter().map(|g| g.count as u64).sum();
+        let zones = zone_count(cluster);
+        let (kind, name) = text.trim().split_once(':').ok_or_else(|| {
+            format!("a target agent:<0..{agents}>, rack:<name>, zone:z<0..{zones}> or master:<0..{masters}>; found \"{text}\"")
+        })?;
+        let index = |n: &str, bound: u64, what: &str| -> Result<u32, String> {
+            n.parse::<u64>()
+                .ok()
+                .filter(|&i| i < bound)
+                .map(|i| i as u32)
+                .ok_or_else(|| format!("{what} index below {bound}; found \"{text}\""))
+        };
+        match kind {
+            "agent" => index(name, agents, "an agent").map(Target::Agent),
+            "master" => index(name, masters as u64, "a master").map(Target::Master),
+            "zone" => index(name.strip_prefix('z').unwrap_or(""), zones as u64, "a zone z<k> with k").map(Target::Zone),
+            "rack" => racks.iter().position(|r| r == name).map(|i| Target::Rack(i as u32)).ok_or_else(|| {
+                format!("a known rack (e.g. {}); found \"{text}\"", racks.first().map_or("", String::as_str))
+            }),
+            _ => Err(format!("a target kind agent, rack, zone or master; found \"{text}\"")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -213,7 +375,7 @@ impl Scenario {
             file: file.to_string(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        Validator { file, base_dir }.scenario(&raw)
+        Validator { file, base_dir, masters_hint: std::cell::Cell::new(0) }.scenario(&raw)
     }
 
     /// Re-validates a scenario after fields were changed in code (tests, sweeps), by a round trip
@@ -258,6 +420,7 @@ impl Scenario {
                         racks: Some(g.racks),
                         zones: Some(g.zones),
                         attributes: Some(g.attributes.clone()),
+                        network: Some(format_bandwidth(g.network_bytes_per_s)),
                     })
                     .collect(),
             },
@@ -268,6 +431,51 @@ impl Scenario {
                 t_task: Some(format_duration(self.scheduler.t_task)),
             }),
             workloads: self.workloads.iter().map(workload_to_raw).collect(),
+            failures: Some(self.failures_to_raw()),
+        }
+    }
+
+    fn failures_to_raw(&self) -> RawFailures {
+        let f = &self.failures;
+        let group_name = |g: Option<usize>| g.map(|i| self.cluster.groups[i].name.clone());
+        let racks = rack_names(&self.cluster);
+        RawFailures {
+            agent_ping_timeout: Some(format_duration(f.agent_ping_timeout)),
+            max_missed_pings: Some(f.max_missed_pings),
+            agents: f
+                .agents
+                .iter()
+                .map(|a| RawAgentFailures {
+                    group: group_name(a.group),
+                    ttf: dist_to_raw(&a.ttf),
+                    ttr: dist_to_raw(&a.ttr),
+                })
+                .collect(),
+            racks: f.racks.as_ref().map(|r| RawUpDown { ttf: dist_to_raw(&r.ttf), ttr: dist_to_raw(&r.ttr) }),
+            zones: f.zones.as_ref().map(|r| RawUpDown { ttf: dist_to_raw(&r.ttf), ttr: dist_to_raw(&r.ttr) }),
+            masters: Some(RawMasterFailures {
+                ttf: f.masters.ttf.as_ref().map(dist_to_raw),
+                ttr: f.masters.ttr.as_ref().map(dist_to_raw),
+                leader_election: Some(format_duration(f.masters.leader_election)),
+            }),
+            maintenance: f.maintenance.as_ref().map(|m| RawMaintenance {
+                group: group_name(m.group),
+                start: Some(format_duration(m.start)),
+                interval: format_duration(m.interval),
+                batch: m.batch,
+                drain_timeout: format_duration(m.drain_timeout),
+                duration: format_duration(m.duration),
+            }),
+            scheduled: f
+                .scheduled
+                .iter()
+                .map(|e| RawScheduledEvent {
+                    at: format_duration(e.at),
+                    target: e.target.display(&racks),
+                    event: e.event,
+                })
+                .collect(),
+            traces: Vec::new(),
         }
     }
 
@@ -275,6 +483,18 @@ impl Scenario {
     pub fn agent_count(&self) -> u64 {
         self.cluster.groups.iter().map(|g| g.count as u64).sum()
     }
+}
+
+/// Global agent ids of group `group` (all agents when `None`).
+pub fn agent_range(cluster: &ClusterSpec, group: Option<usize>) -> std::ops::Range<u32> {
+    let mut start = 0u32;
+    for (i, g) in cluster.groups.iter().enumerate() {
+        if Some(i) == group {
+            return start..start + g.count;
+        }
+        start += g.count;
+    }
+    0..start
 }
 
 fn cpus_value(milli: u64) -> toml::Value {
@@ -315,6 +535,11 @@ fn workload_to_raw(w: &WorkloadSpec) -> RawWorkload {
         duration: None,
         start: None,
         stop: None,
+        shards: None,
+        replication: None,
+        quorum: None,
+        data_per_shard: None,
+        replace_after: None,
     };
     match &w.kind {
         WorkloadKind::Service(s) => {
@@ -332,6 +557,15 @@ fn workload_to_raw(w: &WorkloadSpec) -> RawWorkload {
             r.duration = Some(dist_to_raw(&b.duration));
             r.start = Some(format_duration(b.start));
             r.stop = Some(format_duration(b.stop));
+        }
+        WorkloadKind::Store(st) => {
+            r.kind = WorkloadKindTag::Store;
+            r.shards = Some(st.shards);
+            r.replication = Some(st.replication);
+            r.quorum = Some(toml::Value::Integer(st.quorum as i64));
+            r.data_per_shard = Some(format_bytes(st.data_per_shard));
+            r.replace_after = Some(format_duration(st.replace_after));
+            r.startup = Some(dist_to_raw(&st.startup));
         }
     }
     r
@@ -362,6 +596,8 @@ fn dist_to_raw(d: &Dist) -> RawDist {
 struct Validator<'a> {
     file: &'a str,
     base_dir: &'a Path,
+    /// The cluster's master count, once validated (failure targets refer to masters).
+    masters_hint: std::cell::Cell<u32>,
 }
 
 type R<T> = Result<T, ScenarioError>;
@@ -466,6 +702,7 @@ impl Validator<'_> {
             }
             workloads.push(wl);
         }
+        let failures = self.failures(raw.failures.as_ref(), &cluster, horizon)?;
         Ok(Scenario {
             name: raw.name.clone(),
             seed,
@@ -476,6 +713,7 @@ impl Validator<'_> {
             cluster,
             scheduler,
             workloads,
+            failures,
         })
     }
 
@@ -484,6 +722,7 @@ impl Validator<'_> {
         if masters == 0 {
             return Err(self.invalid("cluster.masters", 0, "at least one master"));
         }
+        self.masters_hint.set(masters);
         if raw.agents.is_empty() {
             return Err(self.invalid("cluster.agents", "no [[cluster.agents]] group", "at least one agent group"));
         }
@@ -531,6 +770,10 @@ impl Validator<'_> {
                     "an attribute name other than group, pool, rack and zone, which every agent has",
                 ));
             }
+            let network_bytes_per_s = match &g.network {
+                Some(n) => parse_bandwidth(n).map_err(|e| self.invalid(f("network"), format!("\"{n}\""), e))?,
+                None => 1_250_000_000, // 10 Gbps
+            };
             groups.push(AgentGroupSpec {
                 name: g.name.clone(),
                 count: g.count,
@@ -539,6 +782,7 @@ impl Validator<'_> {
                 racks,
                 zones,
                 attributes,
+                network_bytes_per_s,
             });
         }
         if total > 10_000_000 {
@@ -578,20 +822,35 @@ impl Validator<'_> {
         };
         let demand = Resources::new(cpu_m, mem_b, disk_b);
         let constraints = self.constraints(&f("constraints"), w.constraints.as_ref(), cluster)?;
-        let only = |present: bool, field: &str, kind: &str| -> R<()> {
-            if present {
-                Err(self.invalid(f(field), "a value", format!("no `{field}`: it applies to {kind} workloads only")))
-            } else {
-                Ok(())
+        // Which kinds each kind-specific field belongs to.
+        use WorkloadKindTag::{Batch, Service, Store};
+        let owned: [(&str, bool, &[WorkloadKindTag]); 12] = [
+            ("replicas", w.replicas.is_some(), &[Service]),
+            ("startup", w.startup.is_some(), &[Service, Store]),
+            ("arrival", w.arrival.is_some(), &[Batch]),
+            ("tasks_per_job", w.tasks_per_job.is_some(), &[Batch]),
+            ("duration", w.duration.is_some(), &[Batch]),
+            ("start", w.start.is_some(), &[Batch]),
+            ("stop", w.stop.is_some(), &[Batch]),
+            ("shards", w.shards.is_some(), &[Store]),
+            ("replication", w.replication.is_some(), &[Store]),
+            ("quorum", w.quorum.is_some(), &[Store]),
+            ("data_per_shard", w.data_per_shard.is_some(), &[Store]),
+            ("replace_after", w.replace_after.is_some(), &[Store]),
+        ];
+        for (field, present, kinds) in owned {
+            if present && !kinds.contains(&w.kind) {
+                let names: Vec<String> = kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
+                return Err(self.invalid(
+                    f(field),
+                    "a value",
+                    format!("no `{field}`: it applies to {} workloads only", names.join(" and ")),
+                ));
             }
-        };
+        }
         let kind = match w.kind {
+            WorkloadKindTag::Store => WorkloadKind::Store(self.store(&f, w)?),
             WorkloadKindTag::Service => {
-                only(w.arrival.is_some(), "arrival", "batch")?;
-                only(w.tasks_per_job.is_some(), "tasks_per_job", "batch")?;
-                only(w.duration.is_some(), "duration", "batch")?;
-                only(w.start.is_some(), "start", "batch")?;
-                only(w.stop.is_some(), "stop", "batch")?;
                 let replicas = w
                     .replicas
                     .ok_or_else(|| self.invalid(f("replicas"), "nothing", "a replica count for a service"))?;
@@ -605,8 +864,6 @@ impl Validator<'_> {
                 WorkloadKind::Service(ServiceSpec { replicas, startup })
             }
             WorkloadKindTag::Batch => {
-                only(w.replicas.is_some(), "replicas", "service")?;
-                only(w.startup.is_some(), "startup", "service")?;
                 let arrival = match &w.arrival {
                     None => {
                         return Err(self.invalid(
@@ -661,7 +918,7 @@ impl Validator<'_> {
             }
         };
         let priority = w.priority.unwrap_or(match kind {
-            WorkloadKind::Service(_) => 100,
+            WorkloadKind::Service(_) | WorkloadKind::Store(_) => 100,
             WorkloadKind::Batch(_) => 0,
         });
         let spec = WorkloadSpec { name: w.name.clone(), team, priority, demand, constraints, kind };
@@ -702,7 +959,20 @@ impl Validator<'_> {
                 ),
             ));
         }
-        if let WorkloadKind::Service(s) = &w.kind {
+        let (must_place, distinct) = match &w.kind {
+            WorkloadKind::Service(s) => (s.replicas as u64, 1),
+            WorkloadKind::Store(st) => (st.shards as u64 * st.replication as u64, st.replication),
+            WorkloadKind::Batch(_) => (0, 1),
+        };
+        let fitting_agents: u64 = fitting.iter().map(|g| g.count as u64).sum();
+        if distinct as u64 > fitting_agents {
+            return Err(self.invalid(
+                format!("{field}.replication"),
+                distinct,
+                format!("at most {fitting_agents}: replicas of one shard need distinct agents, and only {fitting_agents} eligible agents can hold one"),
+            ));
+        }
+        if must_place > 0 {
             // Replicas one empty agent can hold: limited by each resource and by max_per_agent.
             let per_agent = |c: &Resources| -> u64 {
                 let d = w.demand.as_array();
@@ -714,15 +984,177 @@ impl Validator<'_> {
                 .iter()
                 .map(|g| per_agent(&g.capacity).saturating_mul(g.count as u64))
                 .fold(0u64, u64::saturating_add);
-            if room < s.replicas as u64 {
+            if room < must_place {
                 return Err(self.invalid(
                     format!("{field}.replicas"),
-                    s.replicas,
+                    must_place,
                     format!("at most {room} replicas: all eligible agents together hold no more under the workload's resources and max_per_agent"),
                 ));
             }
         }
         Ok(())
+    }
+
+    fn store(&self, f: &dyn Fn(&str) -> String, w: &RawWorkload) -> R<StoreSpec> {
+        let shards = w.shards.ok_or_else(|| self.invalid(f("shards"), "nothing", "a shard count for a store"))?;
+        if shards == 0 {
+            return Err(self.invalid(f("shards"), 0, "at least one shard"));
+        }
+        let replication = w.replication.unwrap_or(3);
+        if replication == 0 {
+            return Err(self.invalid(f("replication"), 0, "at least one replica per shard"));
+        }
+        let quorum = match &w.quorum {
+            None => replication / 2 + 1,
+            Some(toml::Value::String(q)) if q == "majority" => replication / 2 + 1,
+            Some(toml::Value::String(q)) if q == "one" => 1,
+            Some(toml::Value::String(q)) if q == "all" => replication,
+            Some(toml::Value::Integer(k)) if *k >= 1 && *k <= replication as i64 => *k as u32,
+            Some(other) => {
+                return Err(self.invalid(
+                    f("quorum"),
+                    other,
+                    format!("\"majority\", \"one\", \"all\" or a count from 1 to the replication ({replication}); a larger quorum can never be met"),
+                ));
+            }
+        };
+        let data_per_shard = match &w.data_per_shard {
+            Some(d) => self.bytes(&f("data_per_shard"), d)?,
+            None => {
+                return Err(self.invalid(f("data_per_shard"), "nothing", "the data one replica holds, e.g. \"100GiB\""));
+            }
+        };
+        let replace_after = match &w.replace_after {
+            Some(d) => self.duration(&f("replace_after"), d)?,
+            None => SimDuration::from_secs(600),
+        };
+        let startup = match &w.startup {
+            Some(d) => self.dist(&f("startup"), d, DistUnit::Seconds)?,
+            None => Dist::constant(DistUnit::Seconds, 0.0),
+        };
+        Ok(StoreSpec { shards, replication, quorum, data_per_shard, replace_after, startup })
+    }
+
+    fn group_index(&self, field: &str, name: Option<&String>, cluster: &ClusterSpec) -> R<Option<usize>> {
+        match name {
+            None => Ok(None),
+            Some(n) => cluster.groups.iter().position(|g| &g.name == n).map(Some).ok_or_else(|| {
+                let names: Vec<&str> = cluster.groups.iter().map(|g| g.name.as_str()).collect();
+                self.invalid(field, format!("\"{n}\""), format!("an agent group name, one of {names:?}"))
+            }),
+        }
+    }
+
+    fn up_down(&self, field: &str, raw: &RawUpDown) -> R<UpDownSpec> {
+        Ok(UpDownSpec {
+            ttf: self.dist(&format!("{field}.ttf"), &raw.ttf, DistUnit::Seconds)?,
+            ttr: self.dist(&format!("{field}.ttr"), &raw.ttr, DistUnit::Seconds)?,
+        })
+    }
+
+    fn failures(&self, raw: Option<&RawFailures>, cluster: &ClusterSpec, horizon: SimDuration) -> R<FailureSpec> {
+        let empty = RawFailures {
+            agent_ping_timeout: None,
+            max_missed_pings: None,
+            agents: Vec::new(),
+            racks: None,
+            zones: None,
+            masters: None,
+            maintenance: None,
+            scheduled: Vec::new(),
+            traces: Vec::new(),
+        };
+        let raw = raw.unwrap_or(&empty);
+        let agent_ping_timeout = match &raw.agent_ping_timeout {
+            Some(t) => self.duration("failures.agent_ping_timeout", t)?,
+            None => SimDuration::from_secs(15),
+        };
+        let max_missed_pings = raw.max_missed_pings.unwrap_or(5);
+        let mut agents = Vec::new();
+        for (i, a) in raw.agents.iter().enumerate() {
+            let field = format!("failures.agents[{i}]");
+            agents.push(AgentFailureSpec {
+                group: self.group_index(&format!("{field}.group"), a.group.as_ref(), cluster)?,
+                ttf: self.dist(&format!("{field}.ttf"), &a.ttf, DistUnit::Seconds)?,
+                ttr: self.dist(&format!("{field}.ttr"), &a.ttr, DistUnit::Seconds)?,
+            });
+        }
+        let racks = raw.racks.as_ref().map(|r| self.up_down("failures.racks", r)).transpose()?;
+        let zones = raw.zones.as_ref().map(|r| self.up_down("failures.zones", r)).transpose()?;
+        let masters = match &raw.masters {
+            None => MasterFailureSpec { ttf: None, ttr: None, leader_election: SimDuration::from_secs(10) },
+            Some(m) => {
+                let ttf =
+                    m.ttf.as_ref().map(|d| self.dist("failures.masters.ttf", d, DistUnit::Seconds)).transpose()?;
+                let ttr =
+                    m.ttr.as_ref().map(|d| self.dist("failures.masters.ttr", d, DistUnit::Seconds)).transpose()?;
+                if ttf.is_some() != ttr.is_some() {
+                    return Err(self.invalid(
+                        "failures.masters",
+                        "only one of ttf and ttr",
+                        "both ttf and ttr, or neither",
+                    ));
+                }
+                let leader_election = match &m.leader_election {
+                    Some(d) => self.duration("failures.masters.leader_election", d)?,
+                    None => SimDuration::from_secs(10),
+                };
+                MasterFailureSpec { ttf, ttr, leader_election }
+            }
+        };
+        let maintenance = match &raw.maintenance {
+            None => None,
+            Some(m) => {
+                let d = |name: &str, v: &str| self.duration(&format!("failures.maintenance.{name}"), v);
+                let spec = MaintenanceSpec {
+                    group: self.group_index("failures.maintenance.group", m.group.as_ref(), cluster)?,
+                    start: m.start.as_deref().map(|v| d("start", v)).transpose()?.unwrap_or(SimDuration::ZERO),
+                    interval: d("interval", &m.interval)?,
+                    batch: m.batch,
+                    drain_timeout: d("drain_timeout", &m.drain_timeout)?,
+                    duration: d("duration", &m.duration)?,
+                };
+                if spec.interval.0 == 0 || spec.duration.0 == 0 || spec.batch == 0 {
+                    return Err(self.invalid(
+                        "failures.maintenance",
+                        "a zero interval, duration or batch",
+                        "interval and duration above zero and a batch of at least one agent",
+                    ));
+                }
+                Some(spec)
+            }
+        };
+        let rack_list = rack_names(cluster);
+        let masters_n = self.masters_hint.get();
+        let mut scheduled = Vec::new();
+        for (i, e) in raw.scheduled.iter().enumerate() {
+            let field = format!("failures.scheduled[{i}]");
+            let at = self.duration(&format!("{field}.at"), &e.at)?;
+            let target = Target::parse(&e.target, cluster, masters_n, &rack_list)
+                .map_err(|msg| self.invalid(format!("{field}.target"), format!("\"{}\"", e.target), msg))?;
+            scheduled.push(ScheduledEvent { at, target, event: e.event });
+        }
+        for (i, t) in raw.traces.iter().enumerate() {
+            let field = format!("failures.traces[{i}]");
+            let path = self.base_dir.join(&t.file);
+            let shown = path.display().to_string();
+            let file = std::fs::File::open(&path).map_err(|e| {
+                self.invalid(format!("{field}.file"), format!("\"{shown}\" ({e})"), "a readable trace file")
+            })?;
+            let reader = std::io::BufReader::new(file);
+            let events = match t.format {
+                TraceFormat::Native => {
+                    crate::failures::read_native_trace(reader, &shown, cluster, masters_n, &rack_list)
+                }
+                TraceFormat::Fta => {
+                    let group = self.group_index(&format!("{field}.group"), t.group.as_ref(), cluster)?;
+                    crate::failures::read_fta_trace(reader, &shown, agent_range(cluster, group), t.rebase, horizon)
+                }
+            }
+            .map_err(|msg| ScenarioError::Parse { file: self.file.to_string(), message: format!("{field}: {msg}") })?;
+            scheduled.extend(events);
+        }
+        Ok(FailureSpec { agent_ping_timeout, max_missed_pings, agents, racks, zones, masters, maintenance, scheduled })
     }
 
     fn constraints(&self, field: &str, raw: Option<&RawConstraints>, cluster: &ClusterSpec) -> R<Constraints> {

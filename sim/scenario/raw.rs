@@ -29,6 +29,8 @@ pub struct RawScenario {
     pub scheduler: Option<RawScheduler>,
     #[serde(default)]
     pub workloads: Vec<RawWorkload>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failures: Option<RawFailures>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -67,6 +69,9 @@ pub struct RawAgentGroup {
     pub zones: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, String>>,
+    /// Network bandwidth of each agent, each direction: `"10Gbps"` or `"1.25GB/s"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +114,7 @@ pub struct RawScheduler {
 pub enum WorkloadKindTag {
     Service,
     Batch,
+    Store,
 }
 
 /// One workload. Kind-specific fields are optional here and checked against `kind` during
@@ -144,6 +150,18 @@ pub struct RawWorkload {
     pub start: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stop: Option<String>,
+    // --- store ---
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shards: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication: Option<u32>,
+    /// `"majority"`, `"one"`, `"all"`, or a replica count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<toml::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_per_shard: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replace_after: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -224,4 +242,112 @@ pub enum RawDist {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         column: Option<String>,
     },
+}
+
+/// The `[failures]` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailures {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_ping_timeout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_missed_pings: Option<u32>,
+    /// Independent failures of each agent of a group (or of all agents).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agents: Vec<RawAgentFailures>,
+    /// Correlated failures of whole racks: each rack fails independently.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub racks: Option<RawUpDown>,
+    /// Correlated failures of whole zones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zones: Option<RawUpDown>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masters: Option<RawMasterFailures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<RawMaintenance>,
+    /// Failures at given times, e.g. `{ at = "2h", target = "rack:cass-r1", event = "down" }`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scheduled: Vec<RawScheduledEvent>,
+    /// Failure traces replayed from files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traces: Vec<RawFailureTrace>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgentFailures {
+    /// Agent group; all agents when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub ttf: RawDist,
+    pub ttr: RawDist,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUpDown {
+    pub ttf: RawDist,
+    pub ttr: RawDist,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMasterFailures {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttf: Option<RawDist>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttr: Option<RawDist>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader_election: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMaintenance {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    pub interval: String,
+    pub batch: u32,
+    pub drain_timeout: String,
+    pub duration: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UpDown {
+    Down,
+    Up,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScheduledEvent {
+    pub at: String,
+    pub target: String,
+    pub event: UpDown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TraceFormat {
+    /// CSV with header `time,target,event`.
+    Native,
+    /// Failure Trace Archive `event_trace` (tab/space separated, one header line).
+    Fta,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailureTrace {
+    pub format: TraceFormat,
+    /// Path relative to the scenario file.
+    pub file: String,
+    /// FTA: agent group the trace's nodes map onto (all agents when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// FTA: trace time (Unix seconds) that becomes simulated time 0; the earliest event by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebase: Option<i64>,
 }

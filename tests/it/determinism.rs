@@ -4,7 +4,7 @@
 use super::common::{dcsim, scenario_path, scratch};
 use std::path::Path;
 
-const DETERMINISTIC: [&str; 3] = ["summary.json", "timeseries.csv", "scenario.resolved.toml"];
+const DETERMINISTIC: [&str; 4] = ["summary.json", "timeseries.csv", "scenario.resolved.toml", "failures.csv"];
 
 fn run_into(out: &Path, seed: &str) {
     let o = dcsim(
