@@ -764,11 +764,20 @@ impl<'s> World<'s> {
             let req = Request { demand: ws.demand, dominant: ws.dominant, ranges: &ws.ranges, admit: &admit };
             return self.sched.policy.select(&self.cluster, &req);
         }
-        // Spread: try domains with the fewest of this workload's tasks first (ties by domain order).
+        // Spread: try domains with the fewest of this shard's replicas (stores), then of this
+        // workload's tasks, first; ties by domain order.
+        let cluster = &self.cluster;
+        let in_domain = |d: u32| {
+            shard_replicas
+                .clone()
+                .filter_map(|r| replicas[r as usize].task)
+                .filter(|t| ws.rack_domain[cluster.agent(tasks[t.0 as usize].agent).rack.0 as usize] == d)
+                .count()
+        };
         let order = &mut self.sched.domain_order;
         order.clear();
         order.extend(0..ws.domains.len() as u32);
-        order.sort_by_key(|&d| (ws.domains[d as usize].tasks, d));
+        order.sort_by_key(|&d| (in_domain(d), ws.domains[d as usize].tasks, d));
         for &d in order.iter() {
             let req = Request {
                 demand: ws.demand,

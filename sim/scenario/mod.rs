@@ -1021,7 +1021,11 @@ impl Validator<'_> {
         let data_per_shard = match &w.data_per_shard {
             Some(d) => self.bytes(&f("data_per_shard"), d)?,
             None => {
-                return Err(self.invalid(f("data_per_shard"), "nothing", "the data one replica holds, e.g. \"100GiB\""));
+                return Err(self.invalid(
+                    f("data_per_shard"),
+                    "nothing",
+                    "the data one replica holds, e.g. \"100GiB\"",
+                ));
             }
         };
         let replace_after = match &w.replace_after {

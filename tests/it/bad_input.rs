@@ -122,3 +122,100 @@ fn overload_fails_the_run_with_exit_1_and_no_results() {
     assert!(stderr(&o).contains("max_pending_tasks"), "{}", stderr(&o));
     assert!(!dir.join("results").exists());
 }
+
+const STORE: &str = r#"name = "bad-store"
+horizon = "1h"
+[cluster]
+[[cluster.agents]]
+name = "a"
+count = 4
+cpus = 8
+mem = "32GiB"
+[[workloads]]
+kind = "store"
+name = "db"
+shards = 4
+replication = 3
+data_per_shard = "10GiB"
+cpus = 1
+mem = "1GiB"
+"#;
+
+#[test]
+fn the_good_store_scenario_is_accepted() {
+    let dir = scratch("bad-store-base");
+    std::fs::write(dir.join("ok.toml"), STORE).unwrap();
+    let o = dcsim(&dir, &["validate", "ok.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn replication_larger_than_the_agents_that_can_hold_it() {
+    rejects(
+        &STORE.replace("replication = 3", "replication = 5"),
+        &["workloads[0].replication", "found 5", "at most 4"],
+    );
+}
+
+#[test]
+fn a_quorum_that_can_never_be_met() {
+    rejects(
+        &STORE.replace("replication = 3", "replication = 3\nquorum = 4"),
+        &["workloads[0].quorum", "found 4", "can never be met"],
+    );
+    rejects(
+        &STORE.replace("replication = 3", "replication = 3\nquorum = \"most\""),
+        &["workloads[0].quorum", "\"most\""],
+    );
+}
+
+#[test]
+fn a_failure_trace_row_that_does_not_parse_names_file_and_line() {
+    let dir = scratch("bad-trace");
+    std::fs::write(dir.join("fails.csv"), "time,target,event\n10s,agent:1,down\n20s,agent:1,sideways\n").unwrap();
+    std::fs::write(
+        dir.join("bad.toml"),
+        format!("{STORE}[failures]\ntraces = [{{ format = \"native\", file = \"fails.csv\" }}]\n"),
+    )
+    .unwrap();
+    let o = dcsim(&dir, &["run", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("bad.toml") && err.contains("fails.csv:3") && err.contains("\"sideways\""), "{err}");
+    assert!(!dir.join("results").exists());
+    // An FTA trace with a malformed row.
+    std::fs::write(dir.join("t.tab"), "header\n1 0 20 3 n20 0 1000 2000 8000\n2 0 20 3 n20 zero 2000 2600 8000\n")
+        .unwrap();
+    std::fs::write(
+        dir.join("fta.toml"),
+        format!("{STORE}[failures]\ntraces = [{{ format = \"fta\", file = \"t.tab\" }}]\n"),
+    )
+    .unwrap();
+    let o = dcsim(&dir, &["validate", "fta.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("t.tab:3") && stderr(&o).contains("event_type"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unknown_failure_target() {
+    let base = format!("{STORE}[failures]\n");
+    rejects(
+        &format!("{base}scheduled = [{{ at = \"1m\", target = \"agent:99\", event = \"down\" }}]\n"),
+        &["failures.scheduled[0].target", "agent index below 4"],
+    );
+    rejects(
+        &format!("{base}scheduled = [{{ at = \"1m\", target = \"rack:nowhere\", event = \"down\" }}]\n"),
+        &["failures.scheduled[0].target", "a known rack"],
+    );
+    rejects(
+        &format!("{base}scheduled = [{{ at = \"1m\", target = \"switch:3\", event = \"down\" }}]\n"),
+        &["target kind"],
+    );
+    let dir = scratch("bad-target-trace");
+    std::fs::write(dir.join("f.csv"), "time,target,event\n5,master:7,down\n").unwrap();
+    std::fs::write(dir.join("bad.toml"), format!("{base}traces = [{{ format = \"native\", file = \"f.csv\" }}]\n"))
+        .unwrap();
+    let o = dcsim(&dir, &["validate", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("f.csv:2") && stderr(&o).contains("master index below 3"), "{}", stderr(&o));
+}

@@ -5,5 +5,6 @@ mod bad_input;
 mod common;
 mod decision;
 mod determinism;
+mod failures;
 mod queueing;
 mod scenarios;
