@@ -60,6 +60,35 @@ fn bench_scenario(path: &Path) {
     );
 }
 
+/// The same scenario with and without its `[failures]` section, to show what failures cost.
+fn bench_failure_cost(path: &Path) {
+    let Ok(sc) = Scenario::from_path(path) else { return };
+    let mut quiet = sc.clone();
+    quiet.failures.agents.clear();
+    quiet.failures.racks = None;
+    quiet.failures.zones = None;
+    quiet.failures.maintenance = None;
+    quiet.failures.scheduled.clear();
+    quiet.failures.masters.ttf = None;
+    quiet.failures.masters.ttr = None;
+    for (label, s) in [("without failures", &quiet), ("with failures", &sc)] {
+        let t = Instant::now();
+        let r = dcsim::simulate(s, &mut |_| {}).expect("benchmark scenario runs");
+        let secs = t.elapsed().as_secs_f64();
+        let g = |k: &str| r.summary.get(k).unwrap_or(f64::NAN);
+        println!(
+            "{} {label}: {:.3} s wall, {} events ({:.2} M events/s), {} agent failures, {} tasks started, availability {:.4}",
+            sc.name,
+            secs,
+            g("events"),
+            g("events") / secs / 1e6,
+            g("agent_failures"),
+            g("tasks_started"),
+            g("agent_availability_frac"),
+        );
+    }
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -68,6 +97,7 @@ fn main() {
         for s in ["mmc", "quickstart", "bench-10k"] {
             bench_scenario(&root.join("scenarios").join(format!("{s}.toml")));
         }
+        bench_failure_cost(&root.join("scenarios/bench-10k-month.toml"));
     } else {
         for a in &args {
             bench_scenario(Path::new(a));

@@ -21,7 +21,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario and write its results (summary.json, timeseries.csv, scenario.resolved.toml, run.json).
+    /// Run a scenario and write its results (summary.json, timeseries.csv, failures.csv,
+    /// scenario.resolved.toml, run.json).
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
@@ -34,6 +35,14 @@ enum Command {
         /// No progress bar and no summary table.
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Print a scenario's failure plan (CSV: time_s,target,event) without running it.
+    Failures {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Root seed, overriding the scenario's `seed`.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+        seed: Option<u64>,
     },
     /// Check scenario files without running them; prints one line per file.
     Validate {
@@ -55,6 +64,30 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run { scenario, seed, out, quiet } => run(scenario, seed, out, quiet),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Failures { scenario, seed } => failures(&scenario, seed),
+    }
+}
+
+fn failures(path: &std::path::Path, seed: Option<u64>) -> ExitCode {
+    let mut scenario = match Scenario::from_path(path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    let plan = dcsim::failures::build_plan(&scenario);
+    use std::io::Write;
+    match std::io::stdout().write_all(&dcsim::failures::plan_csv(&scenario, &plan)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: writing the plan: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -308,3 +308,82 @@ fn batch_tasks_restart_and_lost_work_is_counted() {
     // The job finished 1 h after the restart at 30 min + 75 s.
     assert_eq!(s.get("job_response_s_max"), Some(5400.0 + 75.0));
 }
+
+/// Faults are data: `dcsim failures` prints the plan before any run, sorted by time.
+#[test]
+fn the_failure_plan_prints_before_the_run() {
+    let o = super::common::dcsim(
+        super::common::root(),
+        &["failures", super::common::scenario_path("cassandra-rack-failure").to_str().unwrap()],
+    );
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "time_s,target,event\n7200,rack:cass-r1,down\n28800,rack:cass-r1,up\n"
+    );
+    let o = super::common::dcsim(
+        super::common::root(),
+        &["failures", super::common::scenario_path("bench-10k-month").to_str().unwrap()],
+    );
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let times: Vec<f64> = text.lines().skip(1).map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert!(times.len() > 15_000, "about 10,000 agent failures and their repairs, got {} events", times.len());
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "plan sorted by time");
+}
+
+/// Rolling maintenance: a drained agent takes no new work, lets short work finish, then goes down
+/// for its window; what still runs is replaced at once (planned: no detection delay).
+#[test]
+fn maintenance_drains_then_replaces_without_detection_delay() {
+    let sc = scenario(
+        r#"
+        name = "maint"
+        horizon = "3h"
+        [cluster]
+        [[cluster.agents]]
+        name = "a"
+        count = 2
+        cpus = 4
+        mem = "16GiB"
+        [[workloads]]
+        kind = "service"
+        name = "web"
+        replicas = 1
+        cpus = 1
+        mem = "1GiB"
+        [[workloads]]
+        kind = "batch"
+        name = "short"
+        start = "59m"
+        arrival = { process = "interval", every = "5h" }
+        duration = { dist = "constant", value = "2m" }
+        cpus = 1
+        mem = "1GiB"
+        [[workloads]]
+        kind = "batch"
+        name = "late"
+        start = "1h1m"
+        arrival = { process = "interval", every = "5h" }
+        duration = { dist = "constant", value = "1m" }
+        cpus = 4
+        mem = "1GiB"
+        [failures.maintenance]
+        start = "1h"
+        interval = "10h"
+        batch = 1
+        drain_timeout = "5m"
+        duration = "30m"
+        "#,
+    );
+    let s = run(&sc);
+    // The service replica on agent 0 moves at 1h05m with zero recovery time: planned, no detection.
+    assert_eq!(s.get("service_recovery_s_max"), Some(0.0));
+    // The short task started on agent 0 at 59m and finished during the drain: nothing lost.
+    assert_eq!(s.get("batch_lost_cpu_s"), Some(0.0));
+    // "late" needs a whole agent at 1h01m: agent 0 is draining (and busy), agent 1 is empty, so it
+    // runs there without waiting.
+    assert_eq!(s.get("workload.late.wait_s_mean"), Some(0.0));
+    // Agent 0 was down from 1h05m to 1h35m: availability over 3 h is 1 - 0.5 / 6.
+    assert_eq!(s.get("agent_availability_frac"), Some(1.0 - 0.5 / 6.0));
+    assert_eq!(s.get("agent_failures"), Some(0.0), "planned downtime is not a failure");
+}
