@@ -18,6 +18,7 @@
 //! - `network`: store-rebuild transfers sharing agent bandwidth.
 //! - `placement`: placement policies (first-fit, best-fit, worst-fit, random).
 //! - `sim`: the model, its closed `Event` enum and the event loop.
+//! - `traces`: workload trace readers (native CSV, Google 2011) and the native writer.
 //! - `metrics`: histograms, time-weighted integrals, the flat `Summary`.
 //! - `output`: result-file exporters (bytes) and the atomic directory writer.
 
@@ -34,6 +35,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod time;
+pub mod traces;
 pub mod units;
 
 use std::path::{Path, PathBuf};
@@ -105,6 +107,7 @@ pub fn result_files(scenario: &Scenario, result: &RunResult) -> Vec<(&'static st
         ("timeseries.csv", output::timeseries_csv(&result.timeseries)),
         ("scenario.resolved.toml", scenario.to_resolved_toml().into_bytes()),
         ("failures.csv", result.failures_csv.clone()),
+        ("scaling.csv", result.scaling_csv.clone()),
     ]
 }
 

@@ -52,7 +52,10 @@ use crate::network::{Network, TransferId};
 use crate::placement::{PlacementPolicy, Request, make_policy, needs_sorted_index};
 use crate::resources::{DIM_NAMES, DIMS, Resources};
 use crate::rng::{Stream, stream};
-use crate::scenario::{Arrival, MAX_TASKS_PER_JOB, QueueKind, Scenario, SpreadKind, Target, WorkloadKind, rack_names};
+use crate::scenario::{
+    Arrival, LoadSpec, MAX_TASKS_PER_JOB, QueueKind, Scenario, SpreadKind, Target, TraceAction, WorkloadKind,
+    rack_names,
+};
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -83,6 +86,12 @@ pub enum Event {
     TransferDone { transfer: TransferId },
     /// A new leading master takes over.
     LeaderElected,
+    /// Workload trace row `index` takes effect.
+    TraceRow { index: u32 },
+    /// A service's request rate changes to its load step `index`.
+    LoadStep { workload: u32, index: u32 },
+    /// A service's autoscaler evaluates.
+    Autoscale { workload: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -119,6 +128,8 @@ pub struct RunResult {
     pub timeseries: TimeSeries,
     /// `failures.csv`: one row per failure, detection and recovery.
     pub failures_csv: Vec<u8>,
+    /// `scaling.csv`: one row per scale-up episode of a load-driven service.
+    pub scaling_csv: Vec<u8>,
 }
 
 /// `timeseries.csv` content: a header and rows of numbers (first column is time in seconds).
@@ -142,6 +153,11 @@ struct Job {
     in_queue: bool,
     /// For store jobs, the shard whose replicas it places; `NONE` otherwise.
     shard: u32,
+    /// Per-task resources (the workload's, or a trace row's).
+    demand: Resources,
+    dominant: usize,
+    /// Per-task run time from a trace row; sampled from the workload when `None`.
+    duration: Option<SimDuration>,
 }
 
 struct Task {
@@ -156,6 +172,10 @@ struct Task {
     dead: bool,
     /// Service replica is serving (counted in `ready_replicas`).
     ready: bool,
+    /// Resources the task holds.
+    demand: Resources,
+    /// When the replica's image is on its agent (equal to `start` for a warm agent).
+    pull_end: SimTime,
     /// Intrusive list of the tasks on `agent`.
     prev: u32,
     next: u32,
@@ -204,9 +224,27 @@ struct Shard {
 }
 
 struct ServiceState {
+    /// Replicas the service holds (placed or pending), as set by the scenario, a trace or the
+    /// autoscaler.
     target: u32,
     ready: u32,
     degraded_since: Option<SimTime>,
+    /// Placed replicas, oldest first.
+    replicas: Vec<TaskId>,
+    /// Image index into `World::image_ready`, if the service names an image.
+    image: Option<usize>,
+    // Load-driven services only:
+    rps: f64,
+    /// Replicas needed at full utilisation: ceil(rps / rps_per_replica).
+    needed: u32,
+    /// Piecewise-constant request rate.
+    steps: Vec<(SimTime, f64)>,
+    /// Autoscaler recommendations of the last window: (time, desired replicas).
+    recommendations: VecDeque<(SimTime, u32)>,
+    /// Open scale-up episode: when demand first exceeded ready capacity.
+    episode: Option<SimTime>,
+    shortfall_tw: TimeWeighted,
+    ok_tw: TimeWeighted,
 }
 
 /// A spread domain (rack or zone): eligible agent ranges and the workload's task count in it.
@@ -330,6 +368,11 @@ pub struct World<'s> {
     series: TimeSeries,
     failures_csv: String,
     rack_names: Vec<String>,
+    /// Per image, per agent: when the image is (or will be) available there; `u64::MAX`: never pulled.
+    image_ready: Vec<Vec<SimTime>>,
+    scale_latency: Histogram,
+    scale_events: u64,
+    scaling_csv: String,
 }
 
 impl<'s> World<'s> {
@@ -340,6 +383,7 @@ impl<'s> World<'s> {
         let mut workloads = Vec::with_capacity(sc.workloads.len());
         let mut replicas = Vec::new();
         let mut shards = Vec::new();
+        let mut images: Vec<String> = Vec::new();
         for (wi, w) in sc.workloads.iter().enumerate() {
             let ranges: Vec<Range<u32>> = sc
                 .cluster
@@ -391,9 +435,25 @@ impl<'s> World<'s> {
                 size_rng: stream(sc.seed, &format!("workload/{name}/tasks_per_job")),
                 duration_rng: stream(sc.seed, &format!("workload/{name}/duration")),
                 service: match &w.kind {
-                    WorkloadKind::Service(s) => {
-                        Some(ServiceState { target: s.replicas, ready: 0, degraded_since: None })
-                    }
+                    WorkloadKind::Service(s) => Some(ServiceState {
+                        target: s.replicas,
+                        ready: 0,
+                        degraded_since: None,
+                        replicas: Vec::new(),
+                        image: s.image.as_ref().map(|img| {
+                            images.iter().position(|i| i == img).unwrap_or_else(|| {
+                                images.push(img.clone());
+                                images.len() - 1
+                            })
+                        }),
+                        rps: 0.0,
+                        needed: 0,
+                        steps: load_steps(sc, w, s.load.as_ref()),
+                        recommendations: VecDeque::new(),
+                        episode: None,
+                        shortfall_tw: TimeWeighted::new(warmup),
+                        ok_tw: TimeWeighted::new(warmup),
+                    }),
                     _ => None,
                 },
                 first_shard,
@@ -492,6 +552,12 @@ impl<'s> World<'s> {
             store_recovery: Histogram::default(),
             series: TimeSeries { columns, values: Vec::new() },
             failures_csv: String::from("time_s,target,event,affected\n"),
+            image_ready: vec![vec![SimTime(u64::MAX); n]; images.len()],
+            scale_latency: Histogram::default(),
+            scale_events: 0,
+            scaling_csv: String::from(
+                "workload,start_s,end_s,latency_s,reaction_s,queueing_s,pull_s,boot_s,needed_replicas\n",
+            ),
             rack_names: rack_names(&sc.cluster),
             cluster,
         }
@@ -516,6 +582,7 @@ impl<'s> World<'s> {
                     match b.arrival {
                         Arrival::Interval { .. } => Some(start),
                         Arrival::Poisson { .. } => self.next_arrival(i as u32, start),
+                        Arrival::Trace => None,
                     }
                 }
             };
@@ -527,6 +594,19 @@ impl<'s> World<'s> {
         self.queue.schedule(SimTime::ZERO.plus(interval), Event::Sample);
         if let Some(first) = self.plan.first() {
             self.queue.schedule(first.time, Event::Plan { index: 0 });
+        }
+        if let Some(first) = self.sc.trace_rows.first() {
+            self.queue.schedule(SimTime(first.at.0), Event::TraceRow { index: 0 });
+        }
+        for (i, w) in self.sc.workloads.iter().enumerate() {
+            let WorkloadKind::Service(s) = &w.kind else { continue };
+            let svc = self.workloads[i].service.as_ref().expect("service state");
+            if let Some(&(t, _)) = svc.steps.first() {
+                self.queue.schedule(t, Event::LoadStep { workload: i as u32, index: 0 });
+            }
+            if let Some(a) = &s.autoscaler {
+                self.queue.schedule(SimTime::ZERO.plus(a.period), Event::Autoscale { workload: i as u32 });
+            }
         }
     }
 
@@ -555,6 +635,9 @@ impl<'s> World<'s> {
                 Event::ReplaceReplica { replica } => self.on_replace_replica(replica),
                 Event::TransferDone { transfer } => self.on_transfer_done(transfer),
                 Event::LeaderElected => self.on_leader_elected(),
+                Event::TraceRow { index } => self.on_trace_row(index),
+                Event::LoadStep { workload, index } => self.on_load_step(workload, index),
+                Event::Autoscale { workload } => self.on_autoscale(workload),
             }
             self.observe();
             if self.pending_tasks > self.sc.limits.max_pending_tasks {
@@ -606,6 +689,7 @@ impl<'s> World<'s> {
                 SimDuration::from_secs_f64(-(1.0 - u).ln() / rate_per_s)
             }
             Arrival::Interval { every } => every,
+            Arrival::Trace => return None,
         };
         let t = after.0.checked_add(gap.0).map(SimTime)?;
         (t.0 < b.stop.0).then_some(t)
@@ -638,7 +722,25 @@ impl<'s> World<'s> {
     /// Submits a new job of `tasks` tasks; `front` puts it ahead of the workload's queue
     /// (replacement work).
     fn submit_job(&mut self, w: u32, tasks: u32, shard: u32, front: bool) {
+        let demand = self.workloads[w as usize].demand;
+        self.submit_job_with(w, tasks, shard, front, demand, None);
+    }
+
+    fn submit_job_with(
+        &mut self,
+        w: u32,
+        tasks: u32,
+        shard: u32,
+        front: bool,
+        demand: Resources,
+        duration: Option<SimDuration>,
+    ) {
         let measured = self.now >= self.warmup;
+        let dominant = if demand == self.workloads[w as usize].demand {
+            self.workloads[w as usize].dominant
+        } else {
+            demand.dominant_dim(&self.cluster.capacity())
+        };
         let job = Job {
             workload: w,
             submit: self.now,
@@ -648,6 +750,9 @@ impl<'s> World<'s> {
             measured,
             in_queue: true,
             shard,
+            demand,
+            dominant,
+            duration,
         };
         self.next_job_seq += 1;
         let id = match self.free_jobs.pop() {
@@ -747,6 +852,7 @@ impl<'s> World<'s> {
         let per_agent = ws.per_agent.as_deref();
         let max = ws.max_per_agent;
         let shard = self.jobs[job.0 as usize].shard;
+        let (job_demand, job_dominant) = (self.jobs[job.0 as usize].demand, self.jobs[job.0 as usize].dominant);
         let (replicas, tasks) = (&self.replicas, &self.tasks);
         let shard_replicas = if shard == NONE { 0..0 } else { self.shards[shard as usize].replicas.clone() };
         let admit = |a: AgentId| {
@@ -761,7 +867,7 @@ impl<'s> World<'s> {
                     .any(|r| replicas[r as usize].task.is_some_and(|t| tasks[t.0 as usize].agent == a))
         };
         if ws.domains.is_empty() {
-            let req = Request { demand: ws.demand, dominant: ws.dominant, ranges: &ws.ranges, admit: &admit };
+            let req = Request { demand: job_demand, dominant: job_dominant, ranges: &ws.ranges, admit: &admit };
             return self.sched.policy.select(&self.cluster, &req);
         }
         // Spread: try domains with the fewest of this shard's replicas (stores), then of this
@@ -780,8 +886,8 @@ impl<'s> World<'s> {
         order.sort_by_key(|&d| (in_domain(d), ws.domains[d as usize].tasks, d));
         for &d in order.iter() {
             let req = Request {
-                demand: ws.demand,
-                dominant: ws.dominant,
+                demand: job_demand,
+                dominant: job_dominant,
                 ranges: &ws.domains[d as usize].ranges,
                 admit: &admit,
             };
@@ -830,14 +936,14 @@ impl<'s> World<'s> {
 
     fn start_task(&mut self, job: JobId, agent: AgentId) {
         let now = self.now;
-        let (w, submit, measured, shard) = {
+        let (w, submit, measured, shard, demand, fixed_duration) = {
             let j = &mut self.jobs[job.0 as usize];
             j.pending -= 1;
             j.running += 1;
-            (j.workload, j.submit, j.measured, j.shard)
+            (j.workload, j.submit, j.measured, j.shard, j.demand, j.duration)
         };
         let ws = &mut self.workloads[w as usize];
-        self.cluster.allocate(agent, &ws.demand);
+        self.cluster.allocate(agent, &demand);
         if let Some(counts) = &mut ws.per_agent {
             counts[agent.0 as usize] += 1;
         }
@@ -864,6 +970,8 @@ impl<'s> World<'s> {
             replica: NONE,
             dead: false,
             ready: false,
+            demand,
+            pull_end: now,
             prev: NONE,
             next: NONE,
         };
@@ -880,14 +988,33 @@ impl<'s> World<'s> {
         self.link(task, agent);
         match &self.sc.workloads[w as usize].kind {
             WorkloadKind::Batch(b) => {
-                let d = SimDuration::from_secs_f64(b.duration.sample(&mut self.workloads[w as usize].duration_rng));
+                let d = match fixed_duration {
+                    Some(d) => d,
+                    None => SimDuration::from_secs_f64(b.duration.sample(&mut self.workloads[w as usize].duration_rng)),
+                };
                 let id = self.queue.schedule(now.plus(d), Event::TaskEnd { task });
                 self.tasks[task.0 as usize].end = Some(id);
             }
             WorkloadKind::Service(s) => {
-                let d = SimDuration::from_secs_f64(s.startup.sample(&mut self.workloads[w as usize].duration_rng));
-                let id = self.queue.schedule(now.plus(d), Event::ReplicaReady { task });
-                self.tasks[task.0 as usize].end = Some(id);
+                // Start = image pull (unless the agent has the image, or is pulling it) + boot.
+                let ws = &mut self.workloads[w as usize];
+                let svc = ws.service.as_mut().expect("service state");
+                svc.replicas.push(task);
+                let pull_end = match svc.image {
+                    Some(img) => {
+                        let ready = &mut self.image_ready[img][agent.0 as usize];
+                        if ready.0 == u64::MAX {
+                            *ready = now.plus(SimDuration::from_secs_f64(s.pull.sample(&mut ws.duration_rng)));
+                        }
+                        (*ready).max(now)
+                    }
+                    None => now.plus(SimDuration::from_secs_f64(s.pull.sample(&mut ws.duration_rng))),
+                };
+                let boot = SimDuration::from_secs_f64(s.startup.sample(&mut ws.duration_rng));
+                let id = self.queue.schedule(pull_end.plus(boot), Event::ReplicaReady { task });
+                let t = &mut self.tasks[task.0 as usize];
+                t.end = Some(id);
+                t.pull_end = pull_end;
             }
             WorkloadKind::Store(_) => {
                 let r = self.shards[shard as usize]
@@ -936,7 +1063,7 @@ impl<'s> World<'s> {
     /// Removes a task from its agent, returning its resources (to the agent's bookkeeping even if
     /// the agent is down).
     fn remove_task(&mut self, task: TaskId) {
-        let Task { job, agent, end, .. } = self.tasks[task.0 as usize];
+        let Task { job, agent, end, demand, ready, .. } = self.tasks[task.0 as usize];
         if let Some(e) = end {
             self.queue.cancel(e);
         }
@@ -944,7 +1071,16 @@ impl<'s> World<'s> {
         self.free_tasks.push(task.0);
         let w = self.jobs[job.0 as usize].workload;
         let ws = &mut self.workloads[w as usize];
-        self.cluster.release(agent, &ws.demand);
+        if let Some(svc) = ws.service.as_mut() {
+            if let Some(k) = svc.replicas.iter().position(|&t| t == task) {
+                svc.replicas.remove(k);
+            }
+            if ready {
+                svc.ready -= 1;
+                self.ready_replicas -= 1;
+            }
+        }
+        self.cluster.release(agent, &demand);
         if let Some(counts) = &mut ws.per_agent {
             counts[agent.0 as usize] -= 1;
         }
@@ -987,6 +1123,7 @@ impl<'s> World<'s> {
                     }
                 }
             }
+            self.check_capacity(w, Some(task));
         } else {
             self.replica_live(replica);
         }
@@ -995,13 +1132,15 @@ impl<'s> World<'s> {
     /// Resources were freed on `agent`: unblock every workload whose head task now fits there.
     fn unblock_on(&mut self, agent: AgentId) {
         let offered = self.cluster.agent(agent).offered();
+        let jobs = &self.jobs;
         for ws in self.workloads.iter_mut().filter(|w| w.blocked) {
+            let demand = ws.queue.front().map_or(ws.demand, |j| jobs[j.0 as usize].demand);
             let eligible = ws.ranges.iter().any(|r| r.contains(&agent.0));
             let below_max = match (&ws.per_agent, ws.max_per_agent) {
                 (Some(c), Some(m)) => c[agent.0 as usize] < m,
                 _ => true,
             };
-            if eligible && below_max && offered.fits(&ws.demand) {
+            if eligible && below_max && offered.fits(&demand) {
                 ws.blocked = false;
             }
         }
@@ -1130,6 +1269,7 @@ impl<'s> World<'s> {
                         svc.degraded_since = Some(now);
                     }
                 }
+                self.check_capacity(w, None);
             }
             WorkloadKind::Store(_) => {
                 let rep = &mut self.replicas[replica as usize];
@@ -1399,6 +1539,168 @@ impl<'s> World<'s> {
         self.replica_live(r);
     }
 
+    // ---------------------------------------------------------------- traces, load, autoscaling
+
+    fn on_trace_row(&mut self, index: u32) {
+        let row = self.sc.trace_rows[index as usize];
+        if let Some(next) = self.sc.trace_rows.get(index as usize + 1) {
+            self.queue.schedule(SimTime(next.at.0), Event::TraceRow { index: index + 1 });
+        }
+        let w = row.workload;
+        match row.action {
+            TraceAction::Submit { tasks, demand, duration } => {
+                let demand = demand.unwrap_or(self.workloads[w as usize].demand);
+                self.submit_job_with(w, tasks, NONE, false, demand, duration);
+            }
+            TraceAction::Scale { replicas } => self.scale_service(w, replicas),
+        }
+        self.kick();
+    }
+
+    fn on_load_step(&mut self, w: u32, index: u32) {
+        let WorkloadKind::Service(s) = &self.sc.workloads[w as usize].kind else { unreachable!("load on a service") };
+        let rpr = s.rps_per_replica;
+        let svc = self.workloads[w as usize].service.as_mut().expect("service state");
+        let (_, rps) = svc.steps[index as usize];
+        svc.rps = rps;
+        svc.needed = replicas_for(rps, rpr);
+        if let Some(&(t, _)) = svc.steps.get(index as usize + 1) {
+            self.queue.schedule(t, Event::LoadStep { workload: w, index: index + 1 });
+        }
+        self.check_capacity(w, None);
+    }
+
+    /// One HPA evaluation; see `AutoscalerSpec`.
+    fn on_autoscale(&mut self, w: u32) {
+        let WorkloadKind::Service(s) = &self.sc.workloads[w as usize].kind else { unreachable!("autoscaled service") };
+        let a = s.autoscaler.as_ref().expect("autoscaler");
+        let next = self.now.plus(a.period);
+        if next <= self.horizon {
+            self.queue.schedule(next, Event::Autoscale { workload: w });
+        }
+        let now = self.now;
+        let svc = self.workloads[w as usize].service.as_mut().expect("service state");
+        let desired = replicas_for(svc.rps, s.rps_per_replica * a.target_utilization).clamp(a.min, a.max);
+        svc.recommendations.push_back((now, desired));
+        let keep = a.scale_up_window.max(a.scale_down_window);
+        while svc.recommendations.front().is_some_and(|&(t, _)| now.since(t) > keep) {
+            svc.recommendations.pop_front();
+        }
+        let within = |window: SimDuration| {
+            svc.recommendations.iter().filter(move |&&(t, _)| now.since(t) <= window).map(|&(_, d)| d)
+        };
+        let up = within(a.scale_up_window).min().unwrap_or(desired);
+        let down = within(a.scale_down_window).max().unwrap_or(desired);
+        let current = svc.target;
+        let new = if up > current {
+            up.min(current.saturating_add(a.max_step))
+        } else if down < current {
+            down
+        } else {
+            current
+        }
+        .clamp(a.min, a.max);
+        if new != current {
+            self.scale_events += 1;
+            self.scale_service(w, new);
+            self.kick();
+        }
+    }
+
+    /// Sets a service's replica count: adds a job for new replicas, or removes pending replicas
+    /// first, then placed ones, newest and not-yet-ready first.
+    fn scale_service(&mut self, w: u32, n: u32) {
+        let svc = self.workloads[w as usize].service.as_mut().expect("scaling a service");
+        let current = svc.target;
+        svc.target = n;
+        if n > current {
+            self.submit_job(w, n - current, NONE, false);
+            return;
+        }
+        let mut excess = current - n;
+        while excess > 0 {
+            let Some(&j) = self.workloads[w as usize].queue.back() else { break };
+            if self.sched.deciding.is_some_and(|(dw, _)| dw == w) && self.workloads[w as usize].queue.len() == 1 {
+                break; // the job being decided stays; its replicas are removed once placed
+            }
+            let job = &mut self.jobs[j.0 as usize];
+            let take = job.pending.min(excess);
+            job.pending -= take;
+            self.pending_tasks -= take as u64;
+            excess -= take;
+            if job.pending > 0 {
+                break;
+            }
+            self.workloads[w as usize].queue.pop_back();
+            job.in_queue = false;
+        }
+        let mut freed = Vec::new();
+        while excess > 0 {
+            let svc = self.workloads[w as usize].service.as_ref().expect("service");
+            let victim =
+                svc.replicas.iter().rev().find(|&&t| !self.tasks[t.0 as usize].ready).or(svc.replicas.last()).copied();
+            let Some(t) = victim else { break };
+            freed.push(self.tasks[t.0 as usize].agent);
+            self.remove_task(t);
+            excess -= 1;
+        }
+        for a in freed {
+            self.unblock_on(a);
+        }
+        self.check_capacity(w, None);
+    }
+
+    /// Updates a load-driven service's shortfall gauges and its scale-up episode. `closer` is the
+    /// replica whose readiness may have ended an episode (its phases are reported).
+    fn check_capacity(&mut self, w: u32, closer: Option<TaskId>) {
+        let WorkloadKind::Service(s) = &self.sc.workloads[w as usize].kind else { return };
+        if s.load.is_none() {
+            return;
+        }
+        let now = self.now;
+        let svc = self.workloads[w as usize].service.as_mut().expect("service state");
+        let (needed, ready) = (svc.needed, svc.ready);
+        svc.shortfall_tw.set(now, needed.saturating_sub(ready) as u64);
+        svc.ok_tw.set(now, (ready >= needed) as u64);
+        if ready < needed {
+            if svc.episode.is_none() {
+                svc.episode = Some(now);
+            }
+            return;
+        }
+        let Some(start) = svc.episode.take() else { return };
+        let latency = now.since(start);
+        let (reaction, queueing, pull) = match closer {
+            Some(t) => {
+                let task = &self.tasks[t.0 as usize];
+                let submit = self.jobs[task.job.0 as usize].submit;
+                let reaction = submit.since(start);
+                let queueing = task.start.since(submit.max(start));
+                let pull = task.pull_end.since(task.start.max(start));
+                (reaction, queueing, pull)
+            }
+            None => (latency, SimDuration::ZERO, SimDuration::ZERO),
+        };
+        let boot = SimDuration(latency.0.saturating_sub(reaction.0 + queueing.0 + pull.0));
+        if start >= self.warmup {
+            self.scale_latency.record(latency.0);
+        }
+        use std::fmt::Write;
+        let f = |d: SimDuration| d.as_secs_f64();
+        let _ = writeln!(
+            self.scaling_csv,
+            "{},{},{},{},{},{},{},{},{needed}",
+            self.sc.workloads[w as usize].name,
+            start.as_secs_f64(),
+            now.as_secs_f64(),
+            f(latency),
+            f(reaction),
+            f(queueing),
+            f(pull),
+            f(boot)
+        );
+    }
+
     // ---------------------------------------------------------------- masters
 
     fn master_down(&mut self, m: u32) {
@@ -1505,17 +1807,89 @@ impl<'s> World<'s> {
         s.count("data_loss_shards", self.data_loss_shards);
         s.push("batch_lost_cpu_s", Some(self.batch_lost_cpu_mus as f64 / 1e9));
         s.push("master_unavailable_s", Some(self.no_leader_tw.integral(end) as f64 / 1e6));
+        // Scaling.
+        s.seconds_family("scale_latency_s", &self.scale_latency);
+        let (mut shortfall, mut ok_sum, mut driven) = (0u128, 0.0, 0u32);
+        for (spec, ws) in self.sc.workloads.iter().zip(self.workloads.iter_mut()) {
+            if let (WorkloadKind::Service(sv), Some(svc)) = (&spec.kind, ws.service.as_mut()) {
+                if sv.load.is_some() {
+                    shortfall += svc.shortfall_tw.integral(end);
+                    ok_sum += svc.ok_tw.mean(end).unwrap_or(0.0);
+                    driven += 1;
+                }
+            }
+        }
+        s.push("capacity_shortfall_replica_s", Some(shortfall as f64 / 1e6));
+        s.push("slo_ok_frac", (driven > 0).then(|| ok_sum / driven as f64));
+        s.count("scale_events", self.scale_events);
         s.count("agents", self.cluster.len() as u64);
         s.count("events", self.events);
         s.push("sim_s", Some(end.as_secs_f64()));
         s.push("measured_s", Some(measured_s));
-        for (spec, ws) in self.sc.workloads.iter().zip(&self.workloads) {
+        for (spec, ws) in self.sc.workloads.iter().zip(self.workloads.iter_mut()) {
             let p = format!("workload.{}.", spec.name);
             s.count(format!("{p}tasks_started"), ws.started);
             s.push(format!("{p}wait_s_mean"), ws.wait.mean().map(|us| us / 1e6));
             s.push(format!("{p}wait_s_p99"), ws.wait.quantile(0.99).map(|us| us / 1e6));
+            if let Some(svc) =
+                ws.service.as_mut().filter(|_| matches!(&spec.kind, WorkloadKind::Service(sv) if sv.load.is_some()))
+            {
+                s.push(format!("{p}slo_ok_frac"), svc.ok_tw.mean(end));
+            }
         }
-        RunResult { summary: s, timeseries: self.series, failures_csv: self.failures_csv.into_bytes() }
+        RunResult {
+            summary: s,
+            timeseries: self.series,
+            failures_csv: self.failures_csv.into_bytes(),
+            scaling_csv: self.scaling_csv.into_bytes(),
+        }
+    }
+}
+
+/// Replicas needed to serve `rps` at `per_replica` requests per second each (0 for no load).
+fn replicas_for(rps: f64, per_replica: f64) -> u32 {
+    if rps <= 0.0 || per_replica <= 0.0 {
+        return 0;
+    }
+    // The small tolerance keeps exact ratios (1000 / 100) from rounding up to the next integer.
+    (rps / per_replica - 1e-9).ceil().clamp(0.0, u32::MAX as f64) as u32
+}
+
+/// A service's request-rate steps up to the horizon (empty without a load driver).
+fn load_steps(sc: &Scenario, w: &crate::scenario::WorkloadSpec, load: Option<&LoadSpec>) -> Vec<(SimTime, f64)> {
+    let horizon = sc.horizon.0;
+    match load {
+        None => Vec::new(),
+        Some(LoadSpec::Steps(steps)) => {
+            steps.iter().filter(|(t, _)| t.0 <= horizon).map(|&(t, v)| (SimTime(t.0), v)).collect()
+        }
+        Some(LoadSpec::Diurnal { peak, trough, period, peak_at, step, noise, spikes }) => {
+            let mut rng = stream(sc.seed, &format!("workload/{}/load", w.name));
+            // Grid points, plus spike edges so that spikes start and end exactly on time.
+            let mut times: Vec<u64> = (0..=horizon / step.0).map(|k| k * step.0).collect();
+            for sp in spikes {
+                times.push(sp.at.0);
+                times.push(sp.at.0.saturating_add(sp.duration.0));
+            }
+            times.retain(|&t| t <= horizon);
+            times.sort_unstable();
+            times.dedup();
+            let normal = rand_distr::StandardNormal;
+            times
+                .into_iter()
+                .map(|t| {
+                    let phase = (t as f64 - peak_at.0 as f64) / period.0 as f64;
+                    let base = trough + (peak - trough) * (1.0 + (2.0 * std::f64::consts::PI * phase).cos()) / 2.0;
+                    let z: f64 = if *noise > 0.0 { rand_distr::Distribution::sample(&normal, &mut rng) } else { 0.0 };
+                    let factor: f64 = spikes
+                        .iter()
+                        .filter(|sp| sp.at.0 <= t && t < sp.at.0 + sp.duration.0)
+                        .map(|sp| sp.factor)
+                        .product();
+                    (SimTime(t), (base * (1.0 + noise * z)).max(0.0) * factor)
+                })
+                .collect()
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use crate::units::{
     format_bandwidth, format_bytes, format_cpus, parse_bandwidth, parse_bytes, parse_cpus_text, parse_rate,
 };
 use raw::*;
-pub use raw::{PlacementKind, QueueKind, SpreadKind, TraceFormat, UpDown};
+pub use raw::{PlacementKind, QueueKind, SpreadKind, TraceFormat, UpDown, WorkloadTraceFormat};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -58,6 +58,39 @@ pub struct Scenario {
     /// Invariant: non-empty, unique names.
     pub workloads: Vec<WorkloadSpec>,
     pub failures: FailureSpec,
+    /// Replayed workload traces; their rows, merged and sorted by time, are in `trace_rows`.
+    pub workload_traces: Vec<WorkloadTraceSpec>,
+    pub trace_rows: Arc<[TraceRow]>,
+}
+
+/// A workload trace source as the scenario names it (paths made absolute so the resolved scenario
+/// finds them from anywhere).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadTraceSpec {
+    pub format: WorkloadTraceFormat,
+    pub files: Vec<PathBuf>,
+    pub job_events: Vec<PathBuf>,
+    /// Google: the largest machine's capacity, to which requests are normalised.
+    pub machine: Resources,
+    pub prod_workload: Option<String>,
+    pub batch_workload: Option<String>,
+}
+
+/// One replayed action.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TraceRow {
+    pub at: SimDuration,
+    /// Index into `Scenario::workloads`.
+    pub workload: u32,
+    pub action: TraceAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TraceAction {
+    /// A batch job of `tasks` tasks; per-task resources and duration override the workload's.
+    Submit { tasks: u32, demand: Option<Resources>, duration: Option<SimDuration> },
+    /// A service's replica count becomes `replicas` (`kill` is 0).
+    Scale { replicas: u32 },
 }
 
 /// Bounds on a run; hitting one fails the run (exit 1) with a message naming the bound.
@@ -281,10 +314,59 @@ impl Target {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceSpec {
-    /// Replicas the service holds at all times. Invariant: >= 1.
+    /// Replicas at the start (the autoscaler or a trace may change them). Invariant: >= 1.
     pub replicas: u32,
-    /// Time from placement to a replica being ready, in seconds.
+    /// Boot time: from the image being available on the agent to the replica being ready, seconds.
     pub startup: Dist,
+    /// Container image; agents cache pulled images.
+    pub image: Option<String>,
+    /// Image pull time on an agent without the image, seconds.
+    pub pull: Dist,
+    pub load: Option<LoadSpec>,
+    /// Requests per second a replica serves at full utilisation. Invariant: > 0 when `load` is set.
+    pub rps_per_replica: f64,
+    pub autoscaler: Option<AutoscalerSpec>,
+}
+
+/// A service's request rate over time (requests per second), piecewise constant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadSpec {
+    /// Rate `rps` from `at` until the next step; 0 before the first.
+    Steps(Arc<[(SimDuration, f64)]>),
+    /// trough + (peak - trough) * (1 + cos(2 pi (t - peak_at) / period)) / 2, evaluated every
+    /// `step`, times (1 + noise * N(0, 1)) (drawn from the stream `workload/<name>/load`), times the
+    /// factor of any spike covering t.
+    Diurnal {
+        peak: f64,
+        trough: f64,
+        period: SimDuration,
+        peak_at: SimDuration,
+        step: SimDuration,
+        noise: f64,
+        spikes: Vec<Spike>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spike {
+    pub at: SimDuration,
+    pub duration: SimDuration,
+    pub factor: f64,
+}
+
+/// Kubernetes HPA: every `period`, desired = ceil(rps / (rps_per_replica * target_utilization));
+/// scale up to the lowest recommendation of the last `scale_up_window`, at most `max_step` more
+/// replicas per evaluation; scale down to the highest recommendation of the last
+/// `scale_down_window`; always within `min..=max`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoscalerSpec {
+    pub period: SimDuration,
+    pub target_utilization: f64,
+    pub scale_up_window: SimDuration,
+    pub scale_down_window: SimDuration,
+    pub min: u32,
+    pub max: u32,
+    pub max_step: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -310,6 +392,8 @@ pub enum Arrival {
     Poisson { rate_per_s: f64 },
     /// Deterministic arrivals every `every`. Invariant: > 0.
     Interval { every: SimDuration },
+    /// Jobs come only from workload traces.
+    Trace,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -432,6 +516,24 @@ impl Scenario {
             }),
             workloads: self.workloads.iter().map(workload_to_raw).collect(),
             failures: Some(self.failures_to_raw()),
+            workload_traces: self
+                .workload_traces
+                .iter()
+                .map(|t| RawWorkloadTrace {
+                    format: t.format,
+                    file: (t.format == WorkloadTraceFormat::Native).then(|| t.files[0].display().to_string()),
+                    task_events: if t.format == WorkloadTraceFormat::Google2011 {
+                        t.files.iter().map(|p| p.display().to_string()).collect()
+                    } else {
+                        Vec::new()
+                    },
+                    job_events: t.job_events.iter().map(|p| p.display().to_string()).collect(),
+                    machine_cpus: (t.format == WorkloadTraceFormat::Google2011).then(|| cpus_value(t.machine.cpu_m)),
+                    machine_mem: (t.format == WorkloadTraceFormat::Google2011).then(|| format_bytes(t.machine.mem_b)),
+                    prod_workload: t.prod_workload.clone(),
+                    batch_workload: t.batch_workload.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -540,11 +642,51 @@ fn workload_to_raw(w: &WorkloadSpec) -> RawWorkload {
         quorum: None,
         data_per_shard: None,
         replace_after: None,
+        image: None,
+        pull: None,
+        load: None,
+        rps_per_replica: None,
+        autoscaler: None,
     };
     match &w.kind {
         WorkloadKind::Service(s) => {
             r.replicas = Some(s.replicas);
             r.startup = Some(dist_to_raw(&s.startup));
+            r.image = s.image.clone();
+            r.pull = Some(dist_to_raw(&s.pull));
+            if s.load.is_some() {
+                r.rps_per_replica = Some(s.rps_per_replica);
+            }
+            r.load = s.load.as_ref().map(|l| match l {
+                LoadSpec::Steps(steps) => {
+                    RawLoad::Steps { steps: steps.iter().map(|(t, v)| (t.as_secs_f64(), *v)).collect() }
+                }
+                LoadSpec::Diurnal { peak, trough, period, peak_at, step, noise, spikes } => RawLoad::Diurnal {
+                    peak: *peak,
+                    trough: *trough,
+                    period: Some(format_duration(*period)),
+                    peak_at: Some(format_duration(*peak_at)),
+                    step: Some(format_duration(*step)),
+                    noise: Some(*noise),
+                    spikes: spikes
+                        .iter()
+                        .map(|k| RawSpike {
+                            at: format_duration(k.at),
+                            duration: format_duration(k.duration),
+                            factor: k.factor,
+                        })
+                        .collect(),
+                },
+            });
+            r.autoscaler = s.autoscaler.as_ref().map(|a| RawAutoscaler {
+                period: Some(format_duration(a.period)),
+                target_utilization: Some(a.target_utilization),
+                scale_up_window: Some(format_duration(a.scale_up_window)),
+                scale_down_window: Some(format_duration(a.scale_down_window)),
+                min: Some(a.min),
+                max: Some(a.max),
+                max_step: Some(a.max_step),
+            });
         }
         WorkloadKind::Batch(b) => {
             r.kind = WorkloadKindTag::Batch;
@@ -552,6 +694,7 @@ fn workload_to_raw(w: &WorkloadSpec) -> RawWorkload {
                 // Rates are written per second with the shortest text that round-trips exactly.
                 Arrival::Poisson { rate_per_s } => RawArrival::Poisson { rate: format!("{rate_per_s:?}/s") },
                 Arrival::Interval { every } => RawArrival::Interval { every: format_duration(*every) },
+                Arrival::Trace => RawArrival::Trace {},
             });
             r.tasks_per_job = Some(dist_to_raw(&b.tasks_per_job));
             r.duration = Some(dist_to_raw(&b.duration));
@@ -703,6 +846,7 @@ impl Validator<'_> {
             workloads.push(wl);
         }
         let failures = self.failures(raw.failures.as_ref(), &cluster, horizon)?;
+        let (workload_traces, trace_rows) = self.workload_traces(&raw.workload_traces, &workloads, &cluster)?;
         Ok(Scenario {
             name: raw.name.clone(),
             seed,
@@ -714,6 +858,8 @@ impl Validator<'_> {
             scheduler,
             workloads,
             failures,
+            workload_traces,
+            trace_rows,
         })
     }
 
@@ -824,8 +970,13 @@ impl Validator<'_> {
         let constraints = self.constraints(&f("constraints"), w.constraints.as_ref(), cluster)?;
         // Which kinds each kind-specific field belongs to.
         use WorkloadKindTag::{Batch, Service, Store};
-        let owned: [(&str, bool, &[WorkloadKindTag]); 12] = [
+        let owned: [(&str, bool, &[WorkloadKindTag]); 17] = [
             ("replicas", w.replicas.is_some(), &[Service]),
+            ("image", w.image.is_some(), &[Service]),
+            ("pull", w.pull.is_some(), &[Service]),
+            ("load", w.load.is_some(), &[Service]),
+            ("rps_per_replica", w.rps_per_replica.is_some(), &[Service]),
+            ("autoscaler", w.autoscaler.is_some(), &[Service]),
             ("startup", w.startup.is_some(), &[Service, Store]),
             ("arrival", w.arrival.is_some(), &[Batch]),
             ("tasks_per_job", w.tasks_per_job.is_some(), &[Batch]),
@@ -861,7 +1012,7 @@ impl Validator<'_> {
                     Some(d) => self.dist(&f("startup"), d, DistUnit::Seconds)?,
                     None => Dist::constant(DistUnit::Seconds, 0.0),
                 };
-                WorkloadKind::Service(ServiceSpec { replicas, startup })
+                self.service(&f, w, replicas, startup)?
             }
             WorkloadKindTag::Batch => {
                 let arrival = match &w.arrival {
@@ -877,6 +1028,7 @@ impl Validator<'_> {
                             parse_rate(rate).map_err(|e| self.invalid(f("arrival.rate"), format!("\"{rate}\""), e))?;
                         Arrival::Poisson { rate_per_s }
                     }
+                    Some(RawArrival::Trace {}) => Arrival::Trace,
                     Some(RawArrival::Interval { every }) => {
                         let every = self.duration(&f("arrival.every"), every)?;
                         if every.0 == 0 {
@@ -1037,6 +1189,283 @@ impl Validator<'_> {
             None => Dist::constant(DistUnit::Seconds, 0.0),
         };
         Ok(StoreSpec { shards, replication, quorum, data_per_shard, replace_after, startup })
+    }
+
+    fn service(&self, f: &dyn Fn(&str) -> String, w: &RawWorkload, replicas: u32, startup: Dist) -> R<WorkloadKind> {
+        let pull = match &w.pull {
+            Some(d) => self.dist(&f("pull"), d, DistUnit::Seconds)?,
+            None => Dist::constant(DistUnit::Seconds, 0.0),
+        };
+        let d = |name: &str, v: &Option<String>, default: u64| -> R<SimDuration> {
+            match v {
+                Some(t) => self.duration(&f(name), t),
+                None => Ok(SimDuration::from_secs(default)),
+            }
+        };
+        let load = match &w.load {
+            None => None,
+            Some(RawLoad::Csv { file, time_column, rps_column }) => {
+                let tc = time_column.as_deref().unwrap_or("time");
+                let rc = rps_column.as_deref().unwrap_or("rps");
+                Some(LoadSpec::Steps(Arc::from(self.load_csv(&f("load.file"), file, tc, rc)?)))
+            }
+            Some(RawLoad::Steps { steps }) => {
+                let mut out = Vec::with_capacity(steps.len());
+                for (k, &(t, v)) in steps.iter().enumerate() {
+                    if !(t.is_finite() && t >= 0.0 && v.is_finite() && v >= 0.0) {
+                        return Err(self.invalid(
+                            f(&format!("load.steps[{k}]")),
+                            format!("[{t}, {v}]"),
+                            "[time_s, rps], both zero or more",
+                        ));
+                    }
+                    out.push((SimDuration::from_secs_f64(t), v));
+                }
+                Some(LoadSpec::Steps(Arc::from(out)))
+            }
+            Some(RawLoad::Diurnal { peak, trough, period, peak_at, step, noise, spikes }) => {
+                if !(trough.is_finite() && *trough >= 0.0 && peak.is_finite() && peak >= trough) {
+                    return Err(self.invalid(
+                        f("load"),
+                        format!("peak {peak}, trough {trough}"),
+                        "0 <= trough <= peak (requests per second)",
+                    ));
+                }
+                let noise = noise.unwrap_or(0.0);
+                if !(noise.is_finite() && (0.0..=1.0).contains(&noise)) {
+                    return Err(self.invalid(f("load.noise"), noise, "a relative standard deviation from 0 to 1"));
+                }
+                let step = d("load.step", step, 60)?;
+                let period = d("load.period", period, 86_400)?;
+                if step.0 == 0 || period.0 == 0 {
+                    return Err(self.invalid(f("load"), "a zero step or period", "a step and a period above zero"));
+                }
+                let mut out = Vec::new();
+                for (k, sp) in spikes.iter().enumerate() {
+                    if !(sp.factor.is_finite() && sp.factor >= 0.0) {
+                        return Err(self.invalid(
+                            f(&format!("load.spikes[{k}].factor")),
+                            sp.factor,
+                            "a factor of zero or more",
+                        ));
+                    }
+                    out.push(Spike {
+                        at: self.duration(&f(&format!("load.spikes[{k}].at")), &sp.at)?,
+                        duration: self.duration(&f(&format!("load.spikes[{k}].duration")), &sp.duration)?,
+                        factor: sp.factor,
+                    });
+                }
+                Some(LoadSpec::Diurnal {
+                    peak: *peak,
+                    trough: *trough,
+                    period,
+                    peak_at: d("load.peak_at", peak_at, 14 * 3600)?,
+                    step,
+                    noise,
+                    spikes: out,
+                })
+            }
+        };
+        let rps_per_replica = match (w.rps_per_replica, &load) {
+            (Some(r), Some(_)) if r.is_finite() && r > 0.0 => r,
+            (Some(r), Some(_)) => return Err(self.invalid(f("rps_per_replica"), r, "a capacity above zero")),
+            (None, Some(_)) => {
+                return Err(self.invalid(
+                    f("rps_per_replica"),
+                    "nothing",
+                    "the requests per second one replica serves, with `load`",
+                ));
+            }
+            (Some(_), None) => return Err(self.invalid(f("rps_per_replica"), "a value without `load`", "`load` too")),
+            (None, None) => 0.0,
+        };
+        let autoscaler = match &w.autoscaler {
+            None => None,
+            Some(a) => {
+                if load.is_none() {
+                    return Err(self.invalid(
+                        f("autoscaler"),
+                        "an autoscaler without `load`",
+                        "a `load` for the autoscaler to follow",
+                    ));
+                }
+                let target = a.target_utilization.unwrap_or(0.8);
+                if !(target.is_finite() && target > 0.0 && target <= 1.0) {
+                    return Err(self.invalid(f("autoscaler.target_utilization"), target, "a utilisation in (0, 1]"));
+                }
+                let min = a.min.unwrap_or(1);
+                let max = a.max.unwrap_or(replicas.max(min).saturating_mul(10));
+                if min == 0 || max < min || replicas < min || replicas > max {
+                    return Err(self.invalid(
+                        f("autoscaler"),
+                        format!("min {min}, max {max}, replicas {replicas}"),
+                        "1 <= min <= replicas <= max",
+                    ));
+                }
+                let period = d("autoscaler.period", &a.period, 15)?;
+                if period.0 == 0 {
+                    return Err(self.invalid(f("autoscaler.period"), "\"0s\"", "a period above zero"));
+                }
+                Some(AutoscalerSpec {
+                    period,
+                    target_utilization: target,
+                    scale_up_window: d("autoscaler.scale_up_window", &a.scale_up_window, 0)?,
+                    scale_down_window: d("autoscaler.scale_down_window", &a.scale_down_window, 300)?,
+                    min,
+                    max,
+                    max_step: a.max_step.unwrap_or(4).max(1),
+                })
+            }
+        };
+        Ok(WorkloadKind::Service(ServiceSpec {
+            replicas,
+            startup,
+            image: w.image.clone(),
+            pull,
+            load,
+            rps_per_replica,
+            autoscaler,
+        }))
+    }
+
+    /// Reads a `time,rps` CSV (header row; time as a duration or seconds) into sorted steps.
+    fn load_csv(&self, field: &str, file: &str, time_col: &str, rps_col: &str) -> R<Vec<(SimDuration, f64)>> {
+        let path = self.base_dir.join(file);
+        let shown = path.display().to_string();
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(&path)
+            .map_err(|e| self.invalid(field, format!("\"{shown}\" ({e})"), "a readable CSV file with a header row"))?;
+        let headers = reader
+            .headers()
+            .map_err(|e| self.invalid(field, format!("\"{shown}\" ({e})"), "a CSV header row"))?
+            .clone();
+        let col = |name: &str| {
+            headers.iter().position(|h| h == name).ok_or_else(|| {
+                self.invalid(
+                    field,
+                    format!("columns {:?} in {shown}", headers.iter().collect::<Vec<_>>()),
+                    format!("a column named \"{name}\""),
+                )
+            })
+        };
+        let (ti, ri) = (col(time_col)?, col(rps_col)?);
+        let mut out: Vec<(SimDuration, f64)> = Vec::new();
+        for (k, rec) in reader.records().enumerate() {
+            let line = k + 2;
+            let rec = rec.map_err(|e| self.invalid(field, format!("{shown}:{line}: {e}"), "well-formed CSV"))?;
+            let (tc, rc) = (rec.get(ti).unwrap_or(""), rec.get(ri).unwrap_or(""));
+            let t = match tc.parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= 0.0 => SimDuration::from_secs_f64(x),
+                _ => {
+                    parse_duration(tc).map_err(|e| self.invalid(field, format!("{shown}:{line}: time \"{tc}\""), e))?
+                }
+            };
+            let v: f64 = rc.parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+                self.invalid(field, format!("{shown}:{line}: rps \"{rc}\""), "a request rate of zero or more")
+            })?;
+            if out.last().is_some_and(|(prev, _)| *prev > t) {
+                return Err(self.invalid(
+                    field,
+                    format!("{shown}:{line}: time {tc} before the previous row"),
+                    "rows in time order",
+                ));
+            }
+            out.push((t, v));
+        }
+        Ok(out)
+    }
+
+    fn workload_traces(
+        &self,
+        raw: &[RawWorkloadTrace],
+        workloads: &[WorkloadSpec],
+        cluster: &ClusterSpec,
+    ) -> R<(Vec<WorkloadTraceSpec>, Arc<[TraceRow]>)> {
+        let mut specs = Vec::new();
+        let mut rows = Vec::new();
+        for (i, t) in raw.iter().enumerate() {
+            let field = format!("workload_traces[{i}]");
+            let abs = |p: &str| -> PathBuf {
+                let joined = self.base_dir.join(p);
+                std::fs::canonicalize(&joined).unwrap_or(joined)
+            };
+            let lookup = |name: &str| workloads.iter().position(|w| w.name == name).map(|k| k as u32);
+            let spec = match t.format {
+                WorkloadTraceFormat::Native => {
+                    let file = t
+                        .file
+                        .as_ref()
+                        .ok_or_else(|| self.invalid(format!("{field}.file"), "nothing", "the trace file"))?;
+                    WorkloadTraceSpec {
+                        format: t.format,
+                        files: vec![abs(file)],
+                        job_events: Vec::new(),
+                        machine: Resources::ZERO,
+                        prod_workload: None,
+                        batch_workload: None,
+                    }
+                }
+                WorkloadTraceFormat::Google2011 => {
+                    if t.task_events.is_empty() {
+                        return Err(self.invalid(
+                            format!("{field}.task_events"),
+                            "nothing",
+                            "one or more task_events files",
+                        ));
+                    }
+                    let cpu_m = match &t.machine_cpus {
+                        Some(v) => self.cpus(&format!("{field}.machine_cpus"), v)?,
+                        None => {
+                            return Err(self.invalid(
+                                format!("{field}.machine_cpus"),
+                                "nothing",
+                                "the CPUs of the largest machine (requests are normalised to it)",
+                            ));
+                        }
+                    };
+                    let mem_b = match &t.machine_mem {
+                        Some(m) => self.bytes(&format!("{field}.machine_mem"), m)?,
+                        None => {
+                            return Err(self.invalid(
+                                format!("{field}.machine_mem"),
+                                "nothing",
+                                "the memory of the largest machine",
+                            ));
+                        }
+                    };
+                    WorkloadTraceSpec {
+                        format: t.format,
+                        files: t.task_events.iter().map(|p| abs(p)).collect(),
+                        job_events: t.job_events.iter().map(|p| abs(p)).collect(),
+                        machine: Resources::new(cpu_m, mem_b, 0),
+                        prod_workload: Some(t.prod_workload.clone().unwrap_or_else(|| "prod".into())),
+                        batch_workload: Some(t.batch_workload.clone().unwrap_or_else(|| "batch".into())),
+                    }
+                }
+            };
+            let read = crate::traces::read_workload_trace(&spec, workloads, &lookup).map_err(|msg| {
+                ScenarioError::Parse { file: self.file.to_string(), message: format!("{field}: {msg}") }
+            })?;
+            // Every replayed task must fit somewhere, like a workload's own tasks.
+            let largest = cluster.groups.iter().map(|g| g.capacity).fold(Resources::ZERO, |a, c| {
+                Resources::new(a.cpu_m.max(c.cpu_m), a.mem_b.max(c.mem_b), a.disk_b.max(c.disk_b))
+            });
+            if let Some(r) = read.rows.iter().find(|r| match r.action {
+                TraceAction::Submit { demand: Some(d), .. } => !largest.fits(&d),
+                _ => false,
+            }) {
+                return Err(self.invalid(
+                    field,
+                    format!("a task of {:?} at {}", r.action, format_duration(r.at)),
+                    "tasks that fit on the largest agent",
+                ));
+            }
+            rows.extend(read.rows);
+            specs.push(spec);
+        }
+        rows.sort_by_key(|r| r.at); // stable: sources in order, rows in file order
+        Ok((specs, Arc::from(rows)))
     }
 
     fn group_index(&self, field: &str, name: Option<&String>, cluster: &ClusterSpec) -> R<Option<usize>> {

@@ -31,6 +31,9 @@ pub struct RawScenario {
     pub workloads: Vec<RawWorkload>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failures: Option<RawFailures>,
+    /// Recorded histories and cluster traces replayed against the workloads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workload_traces: Vec<RawWorkloadTrace>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -139,6 +142,20 @@ pub struct RawWorkload {
     pub replicas: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub startup: Option<RawDist>,
+    /// Container image; an agent that already pulled it starts the next replica without pulling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Image pull time on an agent that does not have the image yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull: Option<RawDist>,
+    /// Request-rate driver of a service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load: Option<RawLoad>,
+    /// Requests per second one replica serves at full utilisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rps_per_replica: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscaler: Option<RawAutoscaler>,
     // --- batch ---
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arrival: Option<RawArrival>,
@@ -171,6 +188,8 @@ pub enum RawArrival {
     Poisson { rate: String },
     /// One job every `every`.
     Interval { every: String },
+    /// Jobs come only from workload traces (`[[workload_traces]]`).
+    Trace {},
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -350,4 +369,99 @@ pub struct RawFailureTrace {
     /// FTA: trace time (Unix seconds) that becomes simulated time 0; the earliest event by default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rebase: Option<i64>,
+}
+
+/// A service's request-rate driver.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum RawLoad {
+    /// CSV with a header row; `time` (duration or seconds) and `rps` columns, piecewise constant.
+    Csv {
+        file: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time_column: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rps_column: Option<String>,
+    },
+    /// Inline steps, as the resolved scenario writes a CSV load: `[[time_s, rps], ...]`.
+    Steps { steps: Vec<(f64, f64)> },
+    /// A daily (or other period) cosine curve between `trough` and `peak`, sampled every `step`.
+    Diurnal {
+        peak: f64,
+        trough: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        period: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peak_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        /// Relative standard deviation of multiplicative Gaussian noise per step.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        noise: Option<f64>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        spikes: Vec<RawSpike>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpike {
+    pub at: String,
+    pub duration: String,
+    /// Demand is multiplied by this during the spike.
+    pub factor: f64,
+}
+
+/// Kubernetes Horizontal Pod Autoscaler settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutoscaler {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_utilization: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale_up_window: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale_down_window: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+    /// Most replicas added in one evaluation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_step: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadTraceFormat {
+    /// CSV `time,workload,action,value[,cpus,mem,duration]`.
+    Native,
+    /// Google clusterdata-2011-2 `task_events` (+ `job_events`), gzip or plain.
+    Google2011,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkloadTrace {
+    pub format: WorkloadTraceFormat,
+    /// Native: the trace file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Google: the task_events file(s) and job_events file(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub task_events: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub job_events: Vec<String>,
+    /// Google: CPUs and memory of the largest machine, to which requests are normalised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_cpus: Option<toml::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_mem: Option<String>,
+    /// Google: workloads that receive production (priority 9-11) and other tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prod_workload: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_workload: Option<String>,
 }
