@@ -44,11 +44,45 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
         seed: Option<u64>,
     },
+    /// Convert a public cluster trace into dcsim's native workload trace (trace.csv), so it can be
+    /// inspected, edited and replayed with `workload_traces = [{ format = "native", file = ... }]`.
+    Import {
+        #[command(subcommand)]
+        format: ImportFormat,
+    },
     /// Check scenario files without running them; prints one line per file.
     Validate {
         /// Scenario files (TOML).
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportFormat {
+    /// Google clusterdata-2011-2 task_events (and job_events), gzip or plain.
+    Google2011 {
+        /// task_events file(s), in time order.
+        #[arg(long = "task-events", required = true)]
+        task_events: Vec<PathBuf>,
+        /// job_events file(s): their events are counted.
+        #[arg(long = "job-events")]
+        job_events: Vec<PathBuf>,
+        /// CPUs of the largest machine, to which the trace's requests are normalised.
+        #[arg(long = "machine-cpus")]
+        machine_cpus: String,
+        /// Memory of the largest machine, e.g. 128GiB.
+        #[arg(long = "machine-mem")]
+        machine_mem: String,
+        /// Workload name for production tasks (priority 9 to 11).
+        #[arg(long = "prod-workload", default_value = "prod")]
+        prod_workload: String,
+        /// Workload name for the other tasks.
+        #[arg(long = "batch-workload", default_value = "batch")]
+        batch_workload: String,
+        /// Output directory (trace.csv and counts.json).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -65,6 +99,7 @@ fn main() -> ExitCode {
         Command::Run { scenario, seed, out, quiet } => run(scenario, seed, out, quiet),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Failures { scenario, seed } => failures(&scenario, seed),
+        Command::Import { format } => import(format),
     }
 }
 
@@ -89,6 +124,76 @@ fn failures(path: &std::path::Path, seed: Option<u64>) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn import(format: ImportFormat) -> ExitCode {
+    let ImportFormat::Google2011 {
+        task_events,
+        job_events,
+        machine_cpus,
+        machine_mem,
+        prod_workload,
+        batch_workload,
+        out,
+    } = format;
+    let list =
+        |ps: &[PathBuf]| ps.iter().map(|p| format!("{:?}", p.display().to_string())).collect::<Vec<_>>().join(", ");
+    // The import is a replay source read through the same code as a scenario's.
+    let text = format!(
+        "name = \"import\"\nhorizon = \"1s\"\n[[cluster.agents]]\nname = \"m\"\ncount = 1\ncpus = \"{machine_cpus}\"\nmem = \"{machine_mem}\"\n\
+         [[workloads]]\nkind = \"batch\"\nname = \"{prod_workload}\"\narrival = {{ process = \"trace\" }}\nduration = {{ dist = \"constant\", value = \"0s\" }}\ncpus = \"0.001\"\nmem = \"1MiB\"\n\
+         [[workloads]]\nkind = \"batch\"\nname = \"{batch_workload}\"\narrival = {{ process = \"trace\" }}\nduration = {{ dist = \"constant\", value = \"0s\" }}\ncpus = \"0.001\"\nmem = \"1MiB\"\n\
+         [[workload_traces]]\nformat = \"google2011\"\ntask_events = [{}]\njob_events = [{}]\nmachine_cpus = \"{machine_cpus}\"\nmachine_mem = \"{machine_mem}\"\nprod_workload = \"{prod_workload}\"\nbatch_workload = \"{batch_workload}\"\n",
+        list(&task_events),
+        list(&job_events),
+    );
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let scenario = match Scenario::from_toml_str(&text, "dcsim import", &cwd) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let spec = &scenario.workload_traces[0];
+    let lookup = |n: &str| scenario.workloads.iter().position(|w| w.name == n).map(|k| k as u32);
+    let read = match dcsim::traces::read_workload_trace(spec, &scenario.workloads, &lookup) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let names = dcsim::traces::GOOGLE_EVENTS;
+    let counts = |c: &[u64; 9]| -> serde_json::Value {
+        names
+            .iter()
+            .zip(c)
+            .map(|(n, v)| (n.to_string(), serde_json::Value::from(*v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    let summary = serde_json::json!({
+        "task_events": counts(&read.task_event_counts),
+        "job_events": counts(&read.job_event_counts),
+        "tasks_replayed": read.rows.len(),
+        "tasks_never_scheduled": read.never_scheduled,
+        "tasks_running_at_end": read.open_at_end,
+    });
+    let files = [
+        ("trace.csv", dcsim::traces::native_csv(&scenario.trace_rows, &scenario.workloads)),
+        ("counts.json", format!("{}\n", serde_json::to_string_pretty(&summary).expect("json")).into_bytes()),
+    ];
+    if let Err(e) = dcsim::output::write_results(&out, &files) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    println!("{}", serde_json::to_string_pretty(&summary).expect("json"));
+    println!(
+        "wrote {}/trace.csv: replay it with workload_traces = [{{ format = \"native\", file = \".../trace.csv\" }}]",
+        out.display()
+    );
+    ExitCode::SUCCESS
 }
 
 fn validate(paths: &[PathBuf]) -> ExitCode {

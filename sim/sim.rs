@@ -478,6 +478,12 @@ impl<'s> World<'s> {
             ]
             .map(String::from),
         );
+        for w in &sc.workloads {
+            if matches!(&w.kind, WorkloadKind::Service(sv) if sv.load.is_some()) {
+                columns.push(format!("{}_rps", w.name));
+                columns.push(format!("{}_ready_replicas", w.name));
+            }
+        }
         let n = cluster.len();
         let bandwidth: Vec<u64> = (0..n as u32)
             .map(|a| sc.cluster.groups[cluster.agent(AgentId(a)).group as usize].network_bytes_per_s)
@@ -1762,6 +1768,13 @@ impl<'s> World<'s> {
             self.under_replicated as f64,
             self.unavailable as f64,
         ]);
+        for (spec, ws) in self.sc.workloads.iter().zip(&self.workloads) {
+            if let (WorkloadKind::Service(sv), Some(svc)) = (&spec.kind, &ws.service) {
+                if sv.load.is_some() {
+                    s.extend([svc.rps, svc.ready as f64]);
+                }
+            }
+        }
         let next = self.now.plus(self.sc.sample_interval);
         if next <= self.horizon {
             self.queue.schedule(next, Event::Sample);

@@ -6,5 +6,7 @@ mod common;
 mod decision;
 mod determinism;
 mod failures;
+mod google;
 mod queueing;
+mod scaling;
 mod scenarios;
