@@ -97,8 +97,7 @@ impl Cluster {
         let mut groups = Vec::new();
         let mut racks = Vec::new();
         let mut pools: Vec<PoolInfo> = Vec::new();
-        let zone_count = spec.groups.iter().map(|g| g.zones).max().unwrap_or(1);
-        let zones = (0..zone_count).map(|z| format!("z{z}")).collect();
+        let (layout, zones) = crate::scenario::rack_layout(spec);
         for (gi, g) in spec.groups.iter().enumerate() {
             let pool = match pools.iter().position(|p| p.name == g.pool) {
                 Some(p) => PoolId(p as u32),
@@ -112,17 +111,14 @@ impl Cluster {
                 }
             };
             let start = agents.len() as u32;
-            for r in 0..g.racks {
-                let lo = start + (r as u64 * g.count as u64 / g.racks as u64) as u32;
-                let hi = start + ((r as u64 + 1) * g.count as u64 / g.racks as u64) as u32;
-                let zone = (r as u64 * g.zones as u64 / g.racks as u64) as u32;
+            for r in layout.iter().filter(|r| r.group == gi as u32) {
                 let rack = RackId(racks.len() as u32);
-                racks.push(RackInfo { name: format!("{}-r{r}", g.name), group: gi as u32, zone, agents: lo..hi });
-                for _ in lo..hi {
+                racks.push(RackInfo { name: r.name.clone(), group: gi as u32, zone: r.zone, agents: r.agents.clone() });
+                for _ in r.agents.clone() {
                     agents.push(Agent {
                         group: gi as u32,
                         rack,
-                        zone,
+                        zone: r.zone,
                         pool,
                         capacity: g.capacity,
                         free: g.capacity,

@@ -21,7 +21,7 @@
 //! **Invariant:** nothing here touches the simulated world; a plan is plain data.
 
 use crate::rng::stream;
-use crate::scenario::{ClusterSpec, Scenario, ScheduledEvent, Target, UpDown, agent_range, rack_names, zone_count};
+use crate::scenario::{Scenario, ScheduledEvent, Target, TargetNames, UpDown, agent_range, rack_names, zone_count};
 use crate::time::{SimDuration, SimTime, parse_duration};
 use std::io::BufRead;
 
@@ -128,7 +128,7 @@ pub fn build_plan(sc: &Scenario) -> Vec<PlanEvent> {
 
 /// The plan as CSV (`time_s,target,event`), for `dcsim failures`.
 pub fn plan_csv(sc: &Scenario, plan: &[PlanEvent]) -> Vec<u8> {
-    let racks = rack_names(&sc.cluster);
+    let names = TargetNames::of(&sc.cluster);
     let mut out = String::from("time_s,target,event\n");
     for e in plan {
         let kind = match e.kind {
@@ -137,19 +137,13 @@ pub fn plan_csv(sc: &Scenario, plan: &[PlanEvent]) -> Vec<u8> {
             PlanKind::Drain => "drain",
             PlanKind::PlannedDown => "planned-down",
         };
-        out.push_str(&format!("{},{},{kind}\n", e.time.as_secs_f64(), e.target.display(&racks)));
+        out.push_str(&format!("{},{},{kind}\n", e.time.as_secs_f64(), e.target.display(&names)));
     }
     out.into_bytes()
 }
 
 /// Reads a native failure trace (see the module comment). Errors are `file:line: message`.
-pub fn read_native_trace(
-    reader: impl BufRead,
-    file: &str,
-    cluster: &ClusterSpec,
-    masters: u32,
-    racks: &[String],
-) -> Result<Vec<ScheduledEvent>, String> {
+pub fn read_native_trace(reader: impl BufRead, file: &str, names: &TargetNames) -> Result<Vec<ScheduledEvent>, String> {
     let mut out = Vec::new();
     for (i, line) in reader.lines().enumerate() {
         let n = i + 1;
@@ -174,8 +168,7 @@ pub fn read_native_trace(
             Ok(_) => return Err(format!("{file}:{n}: time \"{}\" must be zero or more", cols[0])),
             Err(_) => parse_duration(cols[0]).map_err(|e| format!("{file}:{n}: time \"{}\": expected {e}", cols[0]))?,
         };
-        let target =
-            Target::parse(cols[1], cluster, masters, racks).map_err(|e| format!("{file}:{n}: expected {e}"))?;
+        let target = Target::parse(cols[1], names).map_err(|e| format!("{file}:{n}: expected {e}"))?;
         let event = match cols[2] {
             "down" => UpDown::Down,
             "up" => UpDown::Up,

@@ -54,7 +54,6 @@ use crate::resources::{DIM_NAMES, DIMS, Resources};
 use crate::rng::{Stream, stream};
 use crate::scenario::{
     Arrival, LoadSpec, MAX_TASKS_PER_JOB, QueueKind, Scenario, SpreadKind, Target, TraceAction, WorkloadKind,
-    rack_names,
 };
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
@@ -367,7 +366,7 @@ pub struct World<'s> {
     store_recovery: Histogram,
     series: TimeSeries,
     failures_csv: String,
-    rack_names: Vec<String>,
+    target_names: crate::scenario::TargetNames,
     /// Per image, per agent: when the image is (or will be) available there; `u64::MAX`: never pulled.
     image_ready: Vec<Vec<SimTime>>,
     scale_latency: Histogram,
@@ -564,7 +563,7 @@ impl<'s> World<'s> {
             scaling_csv: String::from(
                 "workload,start_s,end_s,latency_s,reaction_s,queueing_s,pull_s,boot_s,needed_replicas\n",
             ),
-            rack_names: rack_names(&sc.cluster),
+            target_names: crate::scenario::TargetNames::of(&sc.cluster),
             cluster,
         }
     }
@@ -1184,7 +1183,7 @@ impl<'s> World<'s> {
                 PlanKind::Up => "up",
                 _ => "down",
             };
-            let target = e.target.display(&self.rack_names);
+            let target = e.target.display(&self.target_names);
             self.log(&target, what, &format!("{} agents", agents.len()));
         }
         for a in agents {

@@ -125,6 +125,9 @@ pub struct AgentGroupSpec {
     pub attributes: BTreeMap<String, String>,
     /// Network bandwidth of each agent in each direction, bytes per second. Invariant: > 0.
     pub network_bytes_per_s: u64,
+    /// Explicit racks of a group built from a machine trace: (rack name, zone name, agents), in
+    /// agent order; `None` for groups written in the scenario (`racks`/`zones` split them evenly).
+    pub layout: Option<Vec<(String, String, u32)>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,34 +267,87 @@ pub struct ScheduledEvent {
     pub event: UpDown,
 }
 
-/// Rack names in global rack order: `<group>-r<k>`, as `Cluster` builds them.
-pub fn rack_names(cluster: &ClusterSpec) -> Vec<String> {
-    cluster.groups.iter().flat_map(|g| (0..g.racks).map(move |r| format!("{}-r{r}", g.name))).collect()
+/// One rack of the cluster layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RackLayout {
+    pub name: String,
+    pub group: u32,
+    /// Index into `zone_names`.
+    pub zone: u32,
+    /// Global agent ids.
+    pub agents: std::ops::Range<u32>,
 }
 
-/// Number of zones: the largest `zones` of any group (zones are shared across groups).
+/// The cluster's racks in global order, and its zone names. Agents are numbered group by group; a
+/// written group is cut into `racks` near-equal runs `<group>-r<k>`, rack k in zone
+/// `z<k * zones / racks>` (zones are shared across groups); a trace-built group has explicit racks
+/// and zone names. Zones are indexed in order of first appearance. `Cluster` and failure targets
+/// both use this, so names and indices agree.
+pub fn rack_layout(cluster: &ClusterSpec) -> (Vec<RackLayout>, Vec<String>) {
+    let mut racks = Vec::new();
+    let mut zones: Vec<String> = Vec::new();
+    let zone_index = |name: String, zones: &mut Vec<String>| -> u32 {
+        match zones.iter().position(|z| *z == name) {
+            Some(i) => i as u32,
+            None => {
+                zones.push(name);
+                zones.len() as u32 - 1
+            }
+        }
+    };
+    let mut start = 0u32;
+    for (gi, g) in cluster.groups.iter().enumerate() {
+        match &g.layout {
+            Some(layout) => {
+                let mut lo = start;
+                for (rack, zone, count) in layout {
+                    let zone = zone_index(zone.clone(), &mut zones);
+                    racks.push(RackLayout { name: rack.clone(), group: gi as u32, zone, agents: lo..lo + count });
+                    lo += count;
+                }
+            }
+            None => {
+                for r in 0..g.racks {
+                    let lo = start + (r as u64 * g.count as u64 / g.racks as u64) as u32;
+                    let hi = start + ((r as u64 + 1) * g.count as u64 / g.racks as u64) as u32;
+                    let z = (r as u64 * g.zones as u64 / g.racks as u64) as u32;
+                    let zone = zone_index(format!("z{z}"), &mut zones);
+                    racks.push(RackLayout { name: format!("{}-r{r}", g.name), group: gi as u32, zone, agents: lo..hi });
+                }
+            }
+        }
+        start += g.count;
+    }
+    (racks, zones)
+}
+
+/// Rack names in global rack order.
+pub fn rack_names(cluster: &ClusterSpec) -> Vec<String> {
+    rack_layout(cluster).0.into_iter().map(|r| r.name).collect()
+}
+
+/// Number of zones.
 pub fn zone_count(cluster: &ClusterSpec) -> u32 {
-    cluster.groups.iter().map(|g| g.zones).max().unwrap_or(1)
+    rack_layout(cluster).1.len() as u32
 }
 
 impl Target {
     /// The target as written in scenarios and traces: `agent:<index>`, `rack:<name>`,
     /// `zone:z<k>`, `master:<index>`.
-    pub fn display(&self, racks: &[String]) -> String {
+    pub fn display(&self, names: &TargetNames) -> String {
         match self {
             Target::Agent(a) => format!("agent:{a}"),
-            Target::Rack(r) => format!("rack:{}", racks[*r as usize]),
-            Target::Zone(z) => format!("zone:z{z}"),
+            Target::Rack(r) => format!("rack:{}", names.racks[*r as usize]),
+            Target::Zone(z) => format!("zone:{}", names.zones[*z as usize]),
             Target::Master(m) => format!("master:{m}"),
         }
     }
 
-    /// Parses a target against the cluster; the error says what was expected.
-    pub fn parse(text: &str, cluster: &ClusterSpec, masters: u32, racks: &[String]) -> Result<Target, String> {
-        let agents: u64 = cluster.groups.iter().map(|g| g.count as u64).sum();
-        let zones = zone_count(cluster);
+    /// Parses a target against the cluster's names; the error says what was expected.
+    pub fn parse(text: &str, names: &TargetNames) -> Result<Target, String> {
+        let (agents, masters) = (names.agents, names.masters);
         let (kind, name) = text.trim().split_once(':').ok_or_else(|| {
-            format!("a target agent:<0..{agents}>, rack:<name>, zone:z<0..{zones}> or master:<0..{masters}>; found \"{text}\"")
+            format!("a target agent:<0..{agents}>, rack:<name>, zone:<name> or master:<0..{masters}>; found \"{text}\"")
         })?;
         let index = |n: &str, bound: u64, what: &str| -> Result<u32, String> {
             n.parse::<u64>()
@@ -300,14 +356,38 @@ impl Target {
                 .map(|i| i as u32)
                 .ok_or_else(|| format!("{what} index below {bound}; found \"{text}\""))
         };
+        let by_name = |list: &[String], what: &str| {
+            list.iter().position(|r| r == name).map(|i| i as u32).ok_or_else(|| {
+                format!("a known {what} (e.g. {}); found \"{text}\"", list.first().map_or("", String::as_str))
+            })
+        };
         match kind {
             "agent" => index(name, agents, "an agent").map(Target::Agent),
             "master" => index(name, masters as u64, "a master").map(Target::Master),
-            "zone" => index(name.strip_prefix('z').unwrap_or(""), zones as u64, "a zone z<k> with k").map(Target::Zone),
-            "rack" => racks.iter().position(|r| r == name).map(|i| Target::Rack(i as u32)).ok_or_else(|| {
-                format!("a known rack (e.g. {}); found \"{text}\"", racks.first().map_or("", String::as_str))
-            }),
+            "zone" => by_name(&names.zones, "zone").map(Target::Zone),
+            "rack" => by_name(&names.racks, "rack").map(Target::Rack),
             _ => Err(format!("a target kind agent, rack, zone or master; found \"{text}\"")),
+        }
+    }
+}
+
+/// The names failure targets refer to.
+#[derive(Debug, Clone)]
+pub struct TargetNames {
+    pub racks: Vec<String>,
+    pub zones: Vec<String>,
+    pub agents: u64,
+    pub masters: u32,
+}
+
+impl TargetNames {
+    pub fn of(cluster: &ClusterSpec) -> TargetNames {
+        let (racks, zones) = rack_layout(cluster);
+        TargetNames {
+            racks: racks.into_iter().map(|r| r.name).collect(),
+            zones,
+            agents: cluster.groups.iter().map(|g| g.count as u64).sum(),
+            masters: cluster.masters,
         }
     }
 }
@@ -459,7 +539,7 @@ impl Scenario {
             file: file.to_string(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        Validator { file, base_dir, masters_hint: std::cell::Cell::new(0) }.scenario(&raw)
+        Validator { file, base_dir }.scenario(&raw)
     }
 
     /// Re-validates a scenario after fields were changed in code (tests, sweeps), by a round trip
@@ -540,7 +620,7 @@ impl Scenario {
     fn failures_to_raw(&self) -> RawFailures {
         let f = &self.failures;
         let group_name = |g: Option<usize>| g.map(|i| self.cluster.groups[i].name.clone());
-        let racks = rack_names(&self.cluster);
+        let names = TargetNames::of(&self.cluster);
         RawFailures {
             agent_ping_timeout: Some(format_duration(f.agent_ping_timeout)),
             max_missed_pings: Some(f.max_missed_pings),
@@ -573,7 +653,7 @@ impl Scenario {
                 .iter()
                 .map(|e| RawScheduledEvent {
                     at: format_duration(e.at),
-                    target: e.target.display(&racks),
+                    target: e.target.display(&names),
                     event: e.event,
                 })
                 .collect(),
@@ -739,8 +819,6 @@ fn dist_to_raw(d: &Dist) -> RawDist {
 struct Validator<'a> {
     file: &'a str,
     base_dir: &'a Path,
-    /// The cluster's master count, once validated (failure targets refer to masters).
-    masters_hint: std::cell::Cell<u32>,
 }
 
 type R<T> = Result<T, ScenarioError>;
@@ -868,7 +946,6 @@ impl Validator<'_> {
         if masters == 0 {
             return Err(self.invalid("cluster.masters", 0, "at least one master"));
         }
-        self.masters_hint.set(masters);
         if raw.agents.is_empty() {
             return Err(self.invalid("cluster.agents", "no [[cluster.agents]] group", "at least one agent group"));
         }
@@ -929,6 +1006,7 @@ impl Validator<'_> {
                 zones,
                 attributes,
                 network_bytes_per_s,
+                layout: None,
             });
         }
         if total > 10_000_000 {
@@ -1557,13 +1635,12 @@ impl Validator<'_> {
                 Some(spec)
             }
         };
-        let rack_list = rack_names(cluster);
-        let masters_n = self.masters_hint.get();
+        let names = TargetNames::of(cluster);
         let mut scheduled = Vec::new();
         for (i, e) in raw.scheduled.iter().enumerate() {
             let field = format!("failures.scheduled[{i}]");
             let at = self.duration(&format!("{field}.at"), &e.at)?;
-            let target = Target::parse(&e.target, cluster, masters_n, &rack_list)
+            let target = Target::parse(&e.target, &names)
                 .map_err(|msg| self.invalid(format!("{field}.target"), format!("\"{}\"", e.target), msg))?;
             scheduled.push(ScheduledEvent { at, target, event: e.event });
         }
@@ -1576,9 +1653,7 @@ impl Validator<'_> {
             })?;
             let reader = std::io::BufReader::new(file);
             let events = match t.format {
-                TraceFormat::Native => {
-                    crate::failures::read_native_trace(reader, &shown, cluster, masters_n, &rack_list)
-                }
+                TraceFormat::Native => crate::failures::read_native_trace(reader, &shown, &names),
                 TraceFormat::Fta => {
                     let group = self.group_index(&format!("{field}.group"), t.group.as_ref(), cluster)?;
                     crate::failures::read_fta_trace(reader, &shown, agent_range(cluster, group), t.rebase, horizon)
