@@ -113,7 +113,7 @@ pub fn build_plan(sc: &Scenario) -> Vec<PlanEvent> {
             t = t.plus(m.interval);
         }
     }
-    for e in &f.scheduled {
+    for e in f.scheduled.iter().chain(&sc.cluster.trace_events) {
         if e.at <= sc.horizon {
             let kind = match e.event {
                 UpDown::Down => PlanKind::Down,

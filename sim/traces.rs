@@ -73,6 +73,9 @@ pub fn read_workload_trace(
             let path = &spec.files[0];
             read_native(open_maybe_gz(path)?, &path.display().to_string(), workloads, lookup)
         }
+        WorkloadTraceFormat::Alibaba2018 => {
+            Err("Alibaba workload traces are read by read_alibaba_workloads, which also makes services".into())
+        }
         WorkloadTraceFormat::Google2011 => {
             let need = |name: &Option<String>, role: &str| -> Result<u32, String> {
                 let name = name.as_deref().unwrap_or_default();
@@ -360,4 +363,402 @@ pub fn native_csv(rows: &[TraceRow], workloads: &[WorkloadSpec]) -> Vec<u8> {
         }
     }
     out.into_bytes()
+}
+
+// ------------------------------------------------------------------------------------------------
+// Machines: agent groups and their up/down events from machine traces.
+//
+// **Google `machine_events`** (time µs, machine ID, event type 0 ADD / 1 REMOVE / 2 UPDATE,
+// platform ID, CPUs and memory normalised to the largest machine): each machine becomes an agent
+// with the capacity of its first ADD that gives one (machines never given a capacity are skipped);
+// agents with equal capacities form a group `<name>-<k>`, cut evenly into `racks` racks in zone
+// `z0`. A REMOVE takes the machine down, a later ADD brings it back; a machine first added after
+// time 0 is down until then. UPDATE events (capacity changes) are not modelled.
+//
+// **Alibaba `machine_meta`** (machine_id, time_stamp s, failure_domain_1, failure_domain_2,
+// cpu_num, mem_size 0-100, status): each machine becomes an agent of `cpu_num` CPUs and
+// `mem_size / 100 * machine_mem`, with the failure domains of its first row: failure_domain_2 is
+// its zone (`fd2-<v>`) and the pair (failure_domain_1, failure_domain_2) its rack
+// (`fd1-<u>.fd2-<v>`), since the trace's two domains are not nested. Agents are grouped by zone
+// and capacity (`<name>-<k>`), ordered by rack. A row whose status is not USING takes the machine
+// down until a later USING row; a machine first seen after time 0 is down until then.
+
+/// Agent groups built from a machine trace, and the machines' up/down events (agent indices
+/// relative to the first generated agent).
+#[derive(Debug, Default)]
+pub struct MachineTrace {
+    pub groups: Vec<crate::scenario::AgentGroupSpec>,
+    pub events: Vec<crate::scenario::ScheduledEvent>,
+    pub skipped: u64,
+}
+
+/// Options shared by the machine readers.
+pub struct MachineOptions<'a> {
+    pub name: &'a str,
+    /// Google: largest machine's CPUs and memory; Alibaba: memory of mem_size = 100.
+    pub machine: Resources,
+    pub disk_b: u64,
+    pub network_bytes_per_s: u64,
+    pub pool: &'a str,
+    pub racks: u32,
+    pub rebase_us: u64,
+}
+
+struct Machine {
+    capacity: Resources,
+    /// (rack, zone) names.
+    place: (String, String),
+    /// (time, up) transitions, in file order.
+    changes: Vec<(SimDuration, bool)>,
+}
+
+fn machines_to_groups(machines: BTreeMap<(String, u64), Machine>, opt: &MachineOptions) -> MachineTrace {
+    use crate::scenario::{AgentGroupSpec, ScheduledEvent, Target, UpDown};
+    // Group by (zone, capacity); inside a group, order by (rack, machine key).
+    let mut by_group: BTreeMap<(String, Resources), Vec<(String, (String, u64), Machine)>> = BTreeMap::new();
+    for (key, m) in machines {
+        by_group.entry((m.place.1.clone(), m.capacity)).or_default().push((m.place.0.clone(), key, m));
+    }
+    let mut out = MachineTrace::default();
+    let mut next_agent = 0u32;
+    for (k, ((zone, capacity), mut ms)) in by_group.into_iter().enumerate() {
+        ms.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        let name = format!("{}-{k}", opt.name);
+        let count = ms.len() as u32;
+        let mut layout: Vec<(String, String, u32)> = Vec::new();
+        if ms.iter().all(|m| m.0.is_empty()) {
+            // No racks in the trace: cut the group evenly.
+            let racks = opt.racks.clamp(1, count);
+            for r in 0..racks {
+                let n = ((r as u64 + 1) * count as u64 / racks as u64 - r as u64 * count as u64 / racks as u64) as u32;
+                layout.push((format!("{name}-r{r}"), zone.clone(), n));
+            }
+        } else {
+            for m in &ms {
+                match layout.last_mut() {
+                    Some(last) if last.0 == m.0 => last.2 += 1,
+                    _ => layout.push((m.0.clone(), zone.clone(), 1)),
+                }
+            }
+        }
+        for (i, (_, _, m)) in ms.iter().enumerate() {
+            let agent = next_agent + i as u32;
+            let mut up = true;
+            for (j, &(t, is_up)) in m.changes.iter().enumerate() {
+                if j == 0 && t.0 > 0 {
+                    // First seen after time 0: absent until then.
+                    out.events.push(ScheduledEvent {
+                        at: SimDuration::ZERO,
+                        target: Target::Agent(agent),
+                        event: UpDown::Down,
+                    });
+                    up = false;
+                }
+                if is_up != up {
+                    let event = if is_up { UpDown::Up } else { UpDown::Down };
+                    out.events.push(ScheduledEvent { at: t, target: Target::Agent(agent), event });
+                    up = is_up;
+                }
+            }
+        }
+        next_agent += count;
+        out.groups.push(AgentGroupSpec {
+            name,
+            count,
+            capacity: Resources::new(capacity.cpu_m, capacity.mem_b, opt.disk_b),
+            pool: opt.pool.to_string(),
+            racks: layout.len() as u32,
+            zones: 1,
+            attributes: BTreeMap::new(),
+            network_bytes_per_s: opt.network_bytes_per_s,
+            layout: Some(layout),
+        });
+    }
+    out
+}
+
+/// Reads Google `machine_events`; see the section comment.
+pub fn read_google_machines(path: &Path, opt: &MachineOptions) -> Result<MachineTrace, String> {
+    let file = path.display().to_string();
+    let mut machines: BTreeMap<(String, u64), Machine> = BTreeMap::new();
+    let mut skipped_ids = Vec::new();
+    for (i, line) in open_maybe_gz(path)?.lines().enumerate() {
+        let n = i + 1;
+        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
+        if line.is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split(',').collect();
+        if cols.len() < 6 {
+            return Err(format!("{file}:{n}: expected 6 columns (Google machine_events), found {}", cols.len()));
+        }
+        let time: u64 = cols[0]
+            .parse()
+            .map_err(|_| format!("{file}:{n}: column 1 (time) \"{}\": expected a whole number", cols[0]))?;
+        let id: u64 = cols[1]
+            .parse()
+            .map_err(|_| format!("{file}:{n}: column 2 (machine ID) \"{}\": expected a whole number", cols[1]))?;
+        let kind: u8 = cols[2].parse().ok().filter(|k| *k <= 2).ok_or_else(|| {
+            format!("{file}:{n}: column 3 (event type) \"{}\": expected 0 (ADD), 1 (REMOVE) or 2 (UPDATE)", cols[2])
+        })?;
+        let frac = |k: usize, what: &str| -> Result<Option<f64>, String> {
+            if cols[k].is_empty() {
+                return Ok(None);
+            }
+            cols[k].parse::<f64>().ok().filter(|v| *v > 0.0 && *v <= 1.0).map(Some).ok_or_else(|| {
+                format!(
+                    "{file}:{n}: column {} ({what}) \"{}\": expected a normalised capacity in (0, 1]",
+                    k + 1,
+                    cols[k]
+                )
+            })
+        };
+        let (cpu, mem) = (frac(4, "CPUs")?, frac(5, "memory")?);
+        let at = SimDuration(time.saturating_sub(opt.rebase_us));
+        let m = machines.entry((String::new(), id)).or_insert(Machine {
+            capacity: Resources::ZERO,
+            place: (String::new(), "z0".into()),
+            changes: Vec::new(),
+        });
+        if kind == 0 && m.capacity == Resources::ZERO {
+            if let (Some(c), Some(g)) = (cpu, mem) {
+                let cpu_m = ((c * opt.machine.cpu_m as f64).round() as u64).max(1);
+                let mem_b = ((g * opt.machine.mem_b as f64).round() as u64).max(1 << 20);
+                m.capacity = Resources::new(cpu_m, mem_b, 0);
+            }
+        }
+        match kind {
+            0 => m.changes.push((at, true)),
+            1 => m.changes.push((at, false)),
+            _ => {}
+        }
+    }
+    machines.retain(|&(_, id), m| {
+        let keep = m.capacity != Resources::ZERO;
+        if !keep {
+            skipped_ids.push(id);
+        }
+        keep
+    });
+    let mut out = machines_to_groups(machines, opt);
+    out.skipped = skipped_ids.len() as u64;
+    Ok(out)
+}
+
+/// Reads Alibaba `machine_meta`; see the section comment.
+pub fn read_alibaba_machines(path: &Path, opt: &MachineOptions) -> Result<MachineTrace, String> {
+    let file = path.display().to_string();
+    let mut machines: BTreeMap<(String, u64), Machine> = BTreeMap::new();
+    let mut rows: Vec<(u64, (String, u64), bool)> = Vec::new();
+    for (i, line) in open_maybe_gz(path)?.lines().enumerate() {
+        let n = i + 1;
+        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cols.len() != 7 {
+            return Err(format!("{file}:{n}: expected 7 columns (Alibaba machine_meta), found {}", cols.len()));
+        }
+        let num = cols[0]
+            .strip_prefix("m_")
+            .and_then(|v| v.parse::<u64>().ok())
+            .ok_or_else(|| format!("{file}:{n}: column 1 (machine_id) \"{}\": expected m_<number>", cols[0]))?;
+        let t: f64 = cols[1].parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+            format!("{file}:{n}: column 2 (time_stamp) \"{}\": expected seconds from the trace start", cols[1])
+        })?;
+        let cpus: u64 = cols[4].parse().ok().filter(|c| *c > 0).ok_or_else(|| {
+            format!("{file}:{n}: column 5 (cpu_num) \"{}\": expected a CPU count above zero", cols[4])
+        })?;
+        let mem: f64 = cols[5].parse().ok().filter(|v: &f64| *v > 0.0 && *v <= 100.0).ok_or_else(|| {
+            format!("{file}:{n}: column 6 (mem_size) \"{}\": expected a normalised size in (0, 100]", cols[5])
+        })?;
+        let zone = if cols[3].is_empty() { "fd2-none".to_string() } else { format!("fd2-{}", cols[3]) };
+        let rack = format!("fd1-{}.{zone}", cols[2]);
+        let key = (String::new(), num);
+        let up = cols[6] == "USING";
+        machines.entry(key.clone()).or_insert_with(|| Machine {
+            capacity: Resources::new(cpus * 1000, ((mem / 100.0) * opt.machine.mem_b as f64).round() as u64, 0),
+            place: (rack, zone),
+            changes: Vec::new(),
+        });
+        rows.push(((t * 1e6).round() as u64, key, up));
+    }
+    rows.sort_by_key(|r| r.0); // stable: a machine's rows keep file order at equal times
+    for (t, key, up) in rows {
+        machines.get_mut(&key).expect("machine seen").changes.push((SimDuration(t), up));
+    }
+    Ok(machines_to_groups(machines, opt))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Alibaba workloads.
+//
+// **container_meta** (container_id, machine_id, time_stamp s, app_du, status, cpu_request (100 = 1
+// CPU), cpu_limit, mem_size 0-100): containers are grouped by `app_du` into one service each,
+// named after it, with the first container's request per replica. The service's replica count
+// follows the number of containers of the app at each time stamp: the first is its initial count,
+// later changes become `scale` rows.
+//
+// **batch_task** (task_name, instance_num, job_name, task_type, status, start_time, end_time,
+// plan_cpu (100 = 1 CPU), plan_mem 0-100) and **batch_instance** (instance_name, task_name,
+// job_name, task_type, status, start_time, end_time, machine_id, seq_no, total_seq_no, cpu_avg,
+// cpu_max, mem_avg, mem_max): each task with a valid start and end becomes work submitted at its
+// start to the `batch_workload`, with its plan_cpu and plan_mem; when batch_instance lists the
+// task's instances, each instance is one task with its own run time (end - start), otherwise the
+// task is a job of instance_num tasks lasting the task's end - start. Tasks without valid times are
+// skipped and counted.
+
+/// What the Alibaba workload reader made.
+#[derive(Debug, Default)]
+pub struct AlibabaWorkloads {
+    /// Services generated from container_meta, to append to the scenario's workloads.
+    pub services: Vec<crate::scenario::WorkloadSpec>,
+    pub rows: Vec<TraceRow>,
+    pub skipped_tasks: u64,
+}
+
+fn csv_rows(
+    path: &Path,
+    columns: usize,
+    table: &str,
+    mut each: impl FnMut(usize, &[&str]) -> Result<(), String>,
+) -> Result<(), String> {
+    let file = path.display().to_string();
+    for (i, line) in open_maybe_gz(path)?.lines().enumerate() {
+        let n = i + 1;
+        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cols.len() != columns {
+            return Err(format!("{file}:{n}: expected {columns} columns (Alibaba {table}), found {}", cols.len()));
+        }
+        each(n, &cols).map_err(|e| format!("{file}:{n}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn number(cols: &[&str], k: usize, what: &str) -> Result<f64, String> {
+    cols[k]
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or_else(|| format!("column {} ({what}) \"{}\": expected a number of zero or more", k + 1, cols[k]))
+}
+
+/// Reads the Alibaba workload tables. `first_index` is the index the first generated service gets.
+pub fn read_alibaba_workloads(
+    container_meta: Option<&Path>,
+    batch_task: Option<&Path>,
+    batch_instance: Option<&Path>,
+    machine_mem: u64,
+    batch_workload: u32,
+    batch_disk: u64,
+    first_index: u32,
+) -> Result<AlibabaWorkloads, String> {
+    use crate::dist::{Dist, DistUnit};
+    use crate::scenario::{Constraints, ServiceSpec, WorkloadKind, WorkloadSpec};
+    let mut out = AlibabaWorkloads::default();
+    let mem_of = |v: f64| ((v / 100.0) * machine_mem as f64).round() as u64;
+    if let Some(path) = container_meta {
+        // app_du -> (demand, time stamp -> containers)
+        let mut apps: BTreeMap<String, (Resources, BTreeMap<u64, u32>)> = BTreeMap::new();
+        csv_rows(path, 8, "container_meta", |_, c| {
+            let t = number(c, 2, "time_stamp")?;
+            let cpu = number(c, 5, "cpu_request")?;
+            let mem = number(c, 7, "mem_size")?;
+            if c[3].is_empty() || !c[3].chars().all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch)) {
+                return Err(format!(
+                    "column 4 (app_du) \"{}\": expected an app name of letters, digits, '.', '_' or '-'",
+                    c[3]
+                ));
+            }
+            let demand = Resources::new(((cpu * 10.0).round() as u64).max(1), mem_of(mem).max(1 << 20), 0);
+            let app = apps.entry(c[3].to_string()).or_insert((demand, BTreeMap::new()));
+            *app.1.entry((t * 1e6).round() as u64).or_insert(0) += 1;
+            Ok(())
+        })?;
+        for (k, (app, (demand, counts))) in apps.into_iter().enumerate() {
+            let w = first_index + k as u32;
+            let mut snapshots = counts.into_iter();
+            let (_, initial) = snapshots.next().expect("an app has a container");
+            let mut last = initial;
+            for (t, n) in snapshots {
+                if n != last {
+                    out.rows.push(TraceRow {
+                        at: SimDuration(t),
+                        workload: w,
+                        action: TraceAction::Scale { replicas: n },
+                    });
+                    last = n;
+                }
+            }
+            out.services.push(WorkloadSpec {
+                name: app.clone(),
+                team: app,
+                priority: 100,
+                demand,
+                constraints: Constraints::default(),
+                kind: WorkloadKind::Service(ServiceSpec {
+                    replicas: initial,
+                    startup: Dist::constant(DistUnit::Seconds, 0.0),
+                    image: None,
+                    pull: Dist::constant(DistUnit::Seconds, 0.0),
+                    load: None,
+                    rps_per_replica: 0.0,
+                    autoscaler: None,
+                }),
+                generated: true,
+            });
+        }
+    }
+    // (job, task) -> instance run times, in file order.
+    let mut instances: BTreeMap<(String, String), Vec<u64>> = BTreeMap::new();
+    if let Some(path) = batch_instance {
+        csv_rows(path, 14, "batch_instance", |_, c| {
+            let (s, e) = (number(c, 5, "start_time")?, number(c, 6, "end_time")?);
+            if e > s && s > 0.0 {
+                instances.entry((c[2].to_string(), c[1].to_string())).or_default().push(((e - s) * 1e6).round() as u64);
+            }
+            Ok(())
+        })?;
+    }
+    if let Some(path) = batch_task {
+        let mut skipped = 0u64;
+        csv_rows(path, 9, "batch_task", |_, c| {
+            let n: u32 =
+                c[1].parse().map_err(|_| format!("column 2 (instance_num) \"{}\": expected a whole number", c[1]))?;
+            let (s, e) = (number(c, 5, "start_time")?, number(c, 6, "end_time")?);
+            let (cpu, mem) = (number(c, 7, "plan_cpu")?, number(c, 8, "plan_mem")?);
+            if !(e > s && s > 0.0) || n == 0 {
+                skipped += 1;
+                return Ok(());
+            }
+            let demand =
+                Some(Resources::new(((cpu * 10.0).round() as u64).max(1), mem_of(mem).max(1 << 20), batch_disk));
+            let at = SimDuration((s * 1e6).round() as u64);
+            match instances.get(&(c[2].to_string(), c[0].to_string())) {
+                Some(runs) => {
+                    for &d in runs {
+                        let action = TraceAction::Submit { tasks: 1, demand, duration: Some(SimDuration(d)) };
+                        out.rows.push(TraceRow { at, workload: batch_workload, action });
+                    }
+                }
+                None => {
+                    let d = Some(SimDuration(((e - s) * 1e6).round() as u64));
+                    out.rows.push(TraceRow {
+                        at,
+                        workload: batch_workload,
+                        action: TraceAction::Submit { tasks: n, demand, duration: d },
+                    });
+                }
+            }
+            Ok(())
+        })?;
+        out.skipped_tasks = skipped;
+    }
+    out.rows.sort_by_key(|r| r.at);
+    Ok(out)
 }

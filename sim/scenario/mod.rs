@@ -19,7 +19,7 @@ use crate::units::{
     format_bandwidth, format_bytes, format_cpus, parse_bandwidth, parse_bytes, parse_cpus_text, parse_rate,
 };
 use raw::*;
-pub use raw::{PlacementKind, QueueKind, SpreadKind, TraceFormat, UpDown, WorkloadTraceFormat};
+pub use raw::{AgentTraceFormat, PlacementKind, QueueKind, SpreadKind, TraceFormat, UpDown, WorkloadTraceFormat};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -74,6 +74,8 @@ pub struct WorkloadTraceSpec {
     pub machine: Resources,
     pub prod_workload: Option<String>,
     pub batch_workload: Option<String>,
+    /// Alibaba: container_meta, batch_task, batch_instance.
+    pub alibaba: [Option<PathBuf>; 3],
 }
 
 /// One replayed action.
@@ -106,8 +108,26 @@ pub struct Limits {
 pub struct ClusterSpec {
     /// Number of master nodes. Invariant: >= 1.
     pub masters: u32,
-    /// Invariant: non-empty, unique names.
+    /// Written groups first, then the groups built from `agent_traces`. Invariant: non-empty,
+    /// unique names.
     pub groups: Vec<AgentGroupSpec>,
+    pub agent_traces: Vec<AgentTraceSpec>,
+    /// Up/down events of trace-built agents (global agent ids); part of the failure plan.
+    pub trace_events: Vec<ScheduledEvent>,
+}
+
+/// A machine trace that builds agent groups (see `traces`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentTraceSpec {
+    pub format: AgentTraceFormat,
+    pub file: PathBuf,
+    pub name: String,
+    pub machine: Resources,
+    pub disk_b: u64,
+    pub network_bytes_per_s: u64,
+    pub pool: String,
+    pub racks: u32,
+    pub rebase_us: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -150,6 +170,9 @@ pub struct WorkloadSpec {
     pub demand: Resources,
     pub constraints: Constraints,
     pub kind: WorkloadKind,
+    /// Made by a trace reader (Alibaba apps), not written in the scenario; the resolved scenario
+    /// leaves it out since the trace makes it again.
+    pub generated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -570,10 +593,28 @@ impl Scenario {
             }),
             cluster: RawCluster {
                 masters: Some(self.cluster.masters),
+                agent_traces: self
+                    .cluster
+                    .agent_traces
+                    .iter()
+                    .map(|t| RawAgentTrace {
+                        format: t.format,
+                        file: t.file.display().to_string(),
+                        name: Some(t.name.clone()),
+                        machine_cpus: (t.format == AgentTraceFormat::Google2011).then(|| cpus_value(t.machine.cpu_m)),
+                        machine_mem: format_bytes(t.machine.mem_b),
+                        disk: Some(format_bytes(t.disk_b)),
+                        network: Some(format_bandwidth(t.network_bytes_per_s)),
+                        pool: Some(t.pool.clone()),
+                        racks: Some(t.racks),
+                        rebase_us: Some(t.rebase_us),
+                    })
+                    .collect(),
                 agents: self
                     .cluster
                     .groups
                     .iter()
+                    .filter(|g| g.layout.is_none())
                     .map(|g| RawAgentGroup {
                         name: g.name.clone(),
                         count: g.count,
@@ -594,7 +635,7 @@ impl Scenario {
                 t_job: Some(format_duration(self.scheduler.t_job)),
                 t_task: Some(format_duration(self.scheduler.t_task)),
             }),
-            workloads: self.workloads.iter().map(workload_to_raw).collect(),
+            workloads: self.workloads.iter().filter(|w| !w.generated).map(workload_to_raw).collect(),
             failures: Some(self.failures_to_raw()),
             workload_traces: self
                 .workload_traces
@@ -609,9 +650,12 @@ impl Scenario {
                     },
                     job_events: t.job_events.iter().map(|p| p.display().to_string()).collect(),
                     machine_cpus: (t.format == WorkloadTraceFormat::Google2011).then(|| cpus_value(t.machine.cpu_m)),
-                    machine_mem: (t.format == WorkloadTraceFormat::Google2011).then(|| format_bytes(t.machine.mem_b)),
+                    machine_mem: (t.format != WorkloadTraceFormat::Native).then(|| format_bytes(t.machine.mem_b)),
                     prod_workload: t.prod_workload.clone(),
                     batch_workload: t.batch_workload.clone(),
+                    container_meta: t.alibaba[0].as_ref().map(|p| p.display().to_string()),
+                    batch_task: t.alibaba[1].as_ref().map(|p| p.display().to_string()),
+                    batch_instance: t.alibaba[2].as_ref().map(|p| p.display().to_string()),
                 })
                 .collect(),
         }
@@ -924,7 +968,7 @@ impl Validator<'_> {
             workloads.push(wl);
         }
         let failures = self.failures(raw.failures.as_ref(), &cluster, horizon)?;
-        let (workload_traces, trace_rows) = self.workload_traces(&raw.workload_traces, &workloads, &cluster)?;
+        let (workload_traces, trace_rows) = self.workload_traces(&raw.workload_traces, &mut workloads, &cluster)?;
         Ok(Scenario {
             name: raw.name.clone(),
             seed,
@@ -946,9 +990,7 @@ impl Validator<'_> {
         if masters == 0 {
             return Err(self.invalid("cluster.masters", 0, "at least one master"));
         }
-        if raw.agents.is_empty() {
-            return Err(self.invalid("cluster.agents", "no [[cluster.agents]] group", "at least one agent group"));
-        }
+
         let mut groups = Vec::new();
         let mut names = BTreeSet::new();
         let mut total: u64 = 0;
@@ -1009,10 +1051,86 @@ impl Validator<'_> {
                 layout: None,
             });
         }
+        let mut agent_traces = Vec::new();
+        let mut trace_events = Vec::new();
+        for (i, t) in raw.agent_traces.iter().enumerate() {
+            let f = |s: &str| format!("cluster.agent_traces[{i}].{s}");
+            let path = self.base_dir.join(&t.file);
+            let path = std::fs::canonicalize(&path).unwrap_or(path);
+            let cpu_m = match (&t.machine_cpus, t.format) {
+                (Some(v), _) => self.cpus(&f("machine_cpus"), v)?,
+                (None, AgentTraceFormat::Google2011) => {
+                    return Err(self.invalid(f("machine_cpus"), "nothing", "the CPUs of the largest machine"));
+                }
+                (None, AgentTraceFormat::Alibaba2018) => 0,
+            };
+            let name = t.name.clone().unwrap_or_else(|| format!("{:?}", t.format).to_lowercase());
+            self.name(&f("name"), &name)?;
+            let spec = AgentTraceSpec {
+                format: t.format,
+                file: path,
+                name,
+                machine: Resources::new(cpu_m, self.bytes(&f("machine_mem"), &t.machine_mem)?, 0),
+                disk_b: t.disk.as_deref().map(|d| self.bytes(&f("disk"), d)).transpose()?.unwrap_or(0),
+                network_bytes_per_s: match &t.network {
+                    Some(n) => parse_bandwidth(n).map_err(|e| self.invalid(f("network"), format!("\"{n}\""), e))?,
+                    None => 1_250_000_000,
+                },
+                pool: t.pool.clone().unwrap_or_else(|| "default".into()),
+                racks: t.racks.unwrap_or(1).max(1),
+                rebase_us: t.rebase_us.unwrap_or(0),
+            };
+            let opt = crate::traces::MachineOptions {
+                name: &spec.name,
+                machine: spec.machine,
+                disk_b: spec.disk_b,
+                network_bytes_per_s: spec.network_bytes_per_s,
+                pool: &spec.pool,
+                racks: spec.racks,
+                rebase_us: spec.rebase_us,
+            };
+            let read = match spec.format {
+                AgentTraceFormat::Google2011 => crate::traces::read_google_machines(&spec.file, &opt),
+                AgentTraceFormat::Alibaba2018 => crate::traces::read_alibaba_machines(&spec.file, &opt),
+            }
+            .map_err(|msg| ScenarioError::Parse {
+                file: self.file.to_string(),
+                message: format!("cluster.agent_traces[{i}]: {msg}"),
+            })?;
+            if read.groups.is_empty() {
+                return Err(self.invalid(f("file"), spec.file.display(), "a machine trace with at least one machine"));
+            }
+            let offset = total as u32;
+            for g in read.groups {
+                if !names.insert(g.name.clone()) {
+                    return Err(self.invalid(
+                        f("name"),
+                        format!("\"{}\" a second time", g.name),
+                        "unique agent group names",
+                    ));
+                }
+                total += g.count as u64;
+                groups.push(g);
+            }
+            trace_events.extend(read.events.into_iter().map(|mut e| {
+                if let Target::Agent(a) = &mut e.target {
+                    *a += offset;
+                }
+                e
+            }));
+            agent_traces.push(spec);
+        }
+        if groups.is_empty() {
+            return Err(self.invalid(
+                "cluster.agents",
+                "no agent group",
+                "at least one [[cluster.agents]] group or agent trace",
+            ));
+        }
         if total > 10_000_000 {
             return Err(self.invalid("cluster.agents", format!("{total} agents"), "at most 10,000,000 agents"));
         }
-        Ok(ClusterSpec { masters, groups })
+        Ok(ClusterSpec { masters, groups, agent_traces, trace_events })
     }
 
     fn scheduler(&self, raw: Option<&RawScheduler>) -> R<SchedulerSpec> {
@@ -1151,7 +1269,7 @@ impl Validator<'_> {
             WorkloadKind::Service(_) | WorkloadKind::Store(_) => 100,
             WorkloadKind::Batch(_) => 0,
         });
-        let spec = WorkloadSpec { name: w.name.clone(), team, priority, demand, constraints, kind };
+        let spec = WorkloadSpec { name: w.name.clone(), team, priority, demand, constraints, kind, generated: false };
         self.feasible(&f(""), &spec, cluster)?;
         Ok(spec)
     }
@@ -1457,7 +1575,7 @@ impl Validator<'_> {
     fn workload_traces(
         &self,
         raw: &[RawWorkloadTrace],
-        workloads: &[WorkloadSpec],
+        workloads: &mut Vec<WorkloadSpec>,
         cluster: &ClusterSpec,
     ) -> R<(Vec<WorkloadTraceSpec>, Arc<[TraceRow]>)> {
         let mut specs = Vec::new();
@@ -1468,7 +1586,6 @@ impl Validator<'_> {
                 let joined = self.base_dir.join(p);
                 std::fs::canonicalize(&joined).unwrap_or(joined)
             };
-            let lookup = |name: &str| workloads.iter().position(|w| w.name == name).map(|k| k as u32);
             let spec = match t.format {
                 WorkloadTraceFormat::Native => {
                     let file = t
@@ -1482,6 +1599,29 @@ impl Validator<'_> {
                         machine: Resources::ZERO,
                         prod_workload: None,
                         batch_workload: None,
+                        alibaba: [None, None, None],
+                    }
+                }
+                WorkloadTraceFormat::Alibaba2018 => {
+                    let mem_b = match &t.machine_mem {
+                        Some(m) => self.bytes(&format!("{field}.machine_mem"), m)?,
+                        None => {
+                            return Err(self.invalid(
+                                format!("{field}.machine_mem"),
+                                "nothing",
+                                "the memory of a machine with mem_size 100",
+                            ));
+                        }
+                    };
+                    let opt = |p: &Option<String>| p.as_deref().map(&abs);
+                    WorkloadTraceSpec {
+                        format: t.format,
+                        files: Vec::new(),
+                        job_events: Vec::new(),
+                        machine: Resources::new(0, mem_b, 0),
+                        prod_workload: None,
+                        batch_workload: Some(t.batch_workload.clone().unwrap_or_else(|| "batch".into())),
+                        alibaba: [opt(&t.container_meta), opt(&t.batch_task), opt(&t.batch_instance)],
                     }
                 }
                 WorkloadTraceFormat::Google2011 => {
@@ -1519,12 +1659,52 @@ impl Validator<'_> {
                         machine: Resources::new(cpu_m, mem_b, 0),
                         prod_workload: Some(t.prod_workload.clone().unwrap_or_else(|| "prod".into())),
                         batch_workload: Some(t.batch_workload.clone().unwrap_or_else(|| "batch".into())),
+                        alibaba: [None, None, None],
                     }
                 }
             };
-            let read = crate::traces::read_workload_trace(&spec, workloads, &lookup).map_err(|msg| {
-                ScenarioError::Parse { file: self.file.to_string(), message: format!("{field}: {msg}") }
-            })?;
+            let parse_err =
+                |msg: String| ScenarioError::Parse { file: self.file.to_string(), message: format!("{field}: {msg}") };
+            let read = if spec.format == WorkloadTraceFormat::Alibaba2018 {
+                let name = spec.batch_workload.clone().unwrap_or_default();
+                let batch = match workloads.iter().position(|w| w.name == name) {
+                    Some(k) if matches!(workloads[k].kind, WorkloadKind::Batch(_)) || spec.alibaba[1].is_none() => {
+                        k as u32
+                    }
+                    _ if spec.alibaba[1].is_none() => 0,
+                    _ => {
+                        return Err(parse_err(format!(
+                            "the batch_workload \"{name}\" must be a batch workload of the scenario"
+                        )));
+                    }
+                };
+                let disk = workloads.get(batch as usize).map_or(0, |w| w.demand.disk_b);
+                let [c, bt, bi] = &spec.alibaba;
+                let ali = crate::traces::read_alibaba_workloads(
+                    c.as_deref(),
+                    bt.as_deref(),
+                    bi.as_deref(),
+                    spec.machine.mem_b,
+                    batch,
+                    disk,
+                    workloads.len() as u32,
+                )
+                .map_err(parse_err)?;
+                for svc in ali.services {
+                    if workloads.iter().any(|w| w.name == svc.name) {
+                        return Err(parse_err(format!(
+                            "the app \"{}\" has the name of a workload already in the scenario",
+                            svc.name
+                        )));
+                    }
+                    self.feasible(&format!("{field} app {}", svc.name), &svc, cluster)?;
+                    workloads.push(svc);
+                }
+                crate::traces::ReadTrace { rows: ali.rows, ..Default::default() }
+            } else {
+                let lookup = |name: &str| workloads.iter().position(|w| w.name == name).map(|k| k as u32);
+                crate::traces::read_workload_trace(&spec, workloads, &lookup).map_err(parse_err)?
+            };
             // Every replayed task must fit somewhere, like a workload's own tasks.
             let largest = cluster.groups.iter().map(|g| g.capacity).fold(Resources::ZERO, |a, c| {
                 Resources::new(a.cpu_m.max(c.cpu_m), a.mem_b.max(c.mem_b), a.disk_b.max(c.disk_b))

@@ -52,6 +52,45 @@ pub struct RawCluster {
     pub masters: Option<u32>,
     #[serde(default)]
     pub agents: Vec<RawAgentGroup>,
+    /// Agents built from machine traces, after the written groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agent_traces: Vec<RawAgentTrace>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgentTraceFormat {
+    /// Google clusterdata-2011-2 `machine_events`.
+    Google2011,
+    /// Alibaba cluster-trace-v2018 `machine_meta`.
+    Alibaba2018,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgentTrace {
+    pub format: AgentTraceFormat,
+    pub file: String,
+    /// Prefix of the generated group names; the format's name by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Google: CPUs of the largest machine (capacities are normalised to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine_cpus: Option<toml::Value>,
+    /// Memory of the largest machine (Google), or of `mem_size = 100` (Alibaba).
+    pub machine_mem: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+    /// Google: racks per generated group (the trace has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub racks: Option<u32>,
+    /// Google: trace time (µs) that becomes simulated time 0; 0 by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebase_us: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -440,6 +479,8 @@ pub enum WorkloadTraceFormat {
     Native,
     /// Google clusterdata-2011-2 `task_events` (+ `job_events`), gzip or plain.
     Google2011,
+    /// Alibaba cluster-trace-v2018 `container_meta`, `batch_task`, `batch_instance`.
+    Alibaba2018,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -464,4 +505,11 @@ pub struct RawWorkloadTrace {
     pub prod_workload: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_workload: Option<String>,
+    /// Alibaba: the three tables (each optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_meta: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_task: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_instance: Option<String>,
 }

@@ -7,6 +7,7 @@ mod decision;
 mod determinism;
 mod failures;
 mod google;
+mod machines;
 mod queueing;
 mod scaling;
 mod scenarios;
