@@ -84,6 +84,24 @@ enum ImportFormat {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Alibaba cluster-trace-v2018 container_meta, batch_task and batch_instance (each optional).
+    Alibaba2018 {
+        #[arg(long = "container-meta")]
+        container_meta: Option<PathBuf>,
+        #[arg(long = "batch-task")]
+        batch_task: Option<PathBuf>,
+        #[arg(long = "batch-instance")]
+        batch_instance: Option<PathBuf>,
+        /// Memory of a machine with mem_size 100, e.g. 512GiB.
+        #[arg(long = "machine-mem")]
+        machine_mem: String,
+        /// Workload name for batch tasks.
+        #[arg(long = "batch-workload", default_value = "batch")]
+        batch_workload: String,
+        /// Output directory (trace.csv and workloads.toml with the apps as services).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -127,15 +145,20 @@ fn failures(path: &std::path::Path, seed: Option<u64>) -> ExitCode {
 }
 
 fn import(format: ImportFormat) -> ExitCode {
-    let ImportFormat::Google2011 {
-        task_events,
-        job_events,
-        machine_cpus,
-        machine_mem,
-        prod_workload,
-        batch_workload,
-        out,
-    } = format;
+    let (task_events, job_events, machine_cpus, machine_mem, prod_workload, batch_workload, out) = match format {
+        ImportFormat::Google2011 {
+            task_events,
+            job_events,
+            machine_cpus,
+            machine_mem,
+            prod_workload,
+            batch_workload,
+            out,
+        } => (task_events, job_events, machine_cpus, machine_mem, prod_workload, batch_workload, out),
+        ImportFormat::Alibaba2018 { container_meta, batch_task, batch_instance, machine_mem, batch_workload, out } => {
+            return import_alibaba(container_meta, batch_task, batch_instance, &machine_mem, &batch_workload, &out);
+        }
+    };
     let list =
         |ps: &[PathBuf]| ps.iter().map(|p| format!("{:?}", p.display().to_string())).collect::<Vec<_>>().join(", ");
     // The import is a replay source read through the same code as a scenario's.
@@ -192,6 +215,51 @@ fn import(format: ImportFormat) -> ExitCode {
     println!(
         "wrote {}/trace.csv: replay it with workload_traces = [{{ format = \"native\", file = \".../trace.csv\" }}]",
         out.display()
+    );
+    ExitCode::SUCCESS
+}
+
+fn import_alibaba(
+    container_meta: Option<PathBuf>,
+    batch_task: Option<PathBuf>,
+    batch_instance: Option<PathBuf>,
+    machine_mem: &str,
+    batch_workload: &str,
+    out: &std::path::Path,
+) -> ExitCode {
+    let field = |name: &str, p: &Option<PathBuf>| {
+        p.as_ref().map_or(String::new(), |p| format!("{name} = {:?}\n", p.display().to_string()))
+    };
+    let text = format!(
+        "name = \"import\"\nhorizon = \"1s\"\n[[cluster.agents]]\nname = \"m\"\ncount = 1000\ncpus = 10000\nmem = \"{machine_mem}\"\n\
+         [[workloads]]\nkind = \"batch\"\nname = \"{batch_workload}\"\narrival = {{ process = \"trace\" }}\nduration = {{ dist = \"constant\", value = \"0s\" }}\ncpus = \"0.001\"\nmem = \"1MiB\"\n\
+         [[workload_traces]]\nformat = \"alibaba2018\"\nmachine_mem = \"{machine_mem}\"\nbatch_workload = \"{batch_workload}\"\n{}{}{}",
+        field("container_meta", &container_meta),
+        field("batch_task", &batch_task),
+        field("batch_instance", &batch_instance),
+    );
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let scenario = match Scenario::from_toml_str(&text, "dcsim import", &cwd) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let services: Vec<_> = scenario.workloads.iter().filter(|w| w.generated).cloned().collect();
+    let files = [
+        ("trace.csv", dcsim::traces::native_csv(&scenario.trace_rows, &scenario.workloads)),
+        ("workloads.toml", dcsim::scenario::workloads_toml(&services).into_bytes()),
+    ];
+    if let Err(e) = dcsim::output::write_results(out, &files) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    println!(
+        "{} services, {} trace rows: wrote {}/trace.csv and workloads.toml (add the services to a scenario, then replay trace.csv as a native workload trace)",
+        services.len(),
+        scenario.trace_rows.len(),
+        out.display(),
     );
     ExitCode::SUCCESS
 }

@@ -731,6 +731,16 @@ fn cpus_value(milli: u64) -> toml::Value {
     }
 }
 
+/// `[[workloads]]` tables for `workloads`, as in a resolved scenario (used by `dcsim import` to
+/// write the services an Alibaba trace defines).
+pub fn workloads_toml(workloads: &[WorkloadSpec]) -> String {
+    #[derive(serde::Serialize)]
+    struct Doc {
+        workloads: Vec<RawWorkload>,
+    }
+    toml::to_string(&Doc { workloads: workloads.iter().map(workload_to_raw).collect() }).expect("workloads serialize")
+}
+
 fn workload_to_raw(w: &WorkloadSpec) -> RawWorkload {
     let mut r = RawWorkload {
         kind: WorkloadKindTag::Service,

@@ -164,3 +164,53 @@ fn malformed_machine_and_alibaba_rows_name_file_and_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bt.csv:1") && stderr(&o).contains("9 columns"), "{}", stderr(&o));
 }
+
+/// `dcsim import alibaba2018` writes the apps as services and a native trace that replay to the
+/// same summary as the direct replay.
+#[test]
+fn alibaba_import_replays_like_the_direct_replay() {
+    let data = root().join("tests/data/alibaba-2018");
+    let out = scratch("ali-import");
+    let d = |f: &str| data.join(f).display().to_string();
+    let o = dcsim(
+        root(),
+        &[
+            "import",
+            "alibaba2018",
+            "--container-meta",
+            &d("container_meta.csv"),
+            "--batch-task",
+            &d("batch_task.csv"),
+            "--batch-instance",
+            &d("batch_instance.csv"),
+            "--machine-mem",
+            "512GiB",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cluster = "[[cluster.agents]]\nname = \"m\"\ncount = 10\ncpus = 96\nmem = \"512GiB\"\n";
+    let batch = "[[workloads]]\nkind = \"batch\"\nname = \"batch\"\narrival = { process = \"trace\" }\nduration = { dist = \"constant\", value = \"0s\" }\ncpus = 1\nmem = \"1GiB\"\n";
+    let direct = base(
+        cluster,
+        &format!(
+            "{batch}[[workload_traces]]\nformat = \"alibaba2018\"\ncontainer_meta = \"{}\"\nbatch_task = \"{}\"\nbatch_instance = \"{}\"\nmachine_mem = \"512GiB\"\n",
+            d("container_meta.csv"),
+            d("batch_task.csv"),
+            d("batch_instance.csv")
+        ),
+    );
+    let services = std::fs::read_to_string(out.join("workloads.toml")).unwrap();
+    let native = base(
+        cluster,
+        &format!(
+            "{batch}{services}\n[[workload_traces]]\nformat = \"native\"\nfile = \"{}\"\n",
+            out.join("trace.csv").display()
+        ),
+    );
+    let a = Scenario::from_toml_str(&direct, "direct.toml", root()).unwrap();
+    let b = Scenario::from_toml_str(&native, "native.toml", root()).unwrap_or_else(|e| panic!("{e}\n{native}"));
+    assert_eq!(a.trace_rows, b.trace_rows);
+    assert_eq!(dcsim::simulate(&a, &mut |_| {}).unwrap().summary, dcsim::simulate(&b, &mut |_| {}).unwrap().summary);
+}
