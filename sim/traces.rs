@@ -412,10 +412,13 @@ struct Machine {
     changes: Vec<(SimDuration, bool)>,
 }
 
+/// Machines of one (zone, capacity) group: (rack name, machine key, machine).
+type GroupMembers = Vec<(String, (String, u64), Machine)>;
+
 fn machines_to_groups(machines: BTreeMap<(String, u64), Machine>, opt: &MachineOptions) -> MachineTrace {
     use crate::scenario::{AgentGroupSpec, ScheduledEvent, Target, UpDown};
     // Group by (zone, capacity); inside a group, order by (rack, machine key).
-    let mut by_group: BTreeMap<(String, Resources), Vec<(String, (String, u64), Machine)>> = BTreeMap::new();
+    let mut by_group: BTreeMap<(String, Resources), GroupMembers> = BTreeMap::new();
     for (key, m) in machines {
         by_group.entry((m.place.1.clone(), m.capacity)).or_default().push((m.place.0.clone(), key, m));
     }
