@@ -1623,21 +1623,22 @@ impl<'s> World<'s> {
             return;
         }
         let mut excess = current - n;
-        while excess > 0 {
-            let Some(&j) = self.workloads[w as usize].queue.back() else { break };
-            if self.sched.deciding.is_some_and(|(dw, _)| dw == w) && self.workloads[w as usize].queue.len() == 1 {
-                break; // the job being decided stays; its replicas are removed once placed
-            }
+        // Pending replicas go first, newest jobs first. A job being decided is shrunk but stays
+        // queued: its decision ends by placing what is still pending of it.
+        let deciding_head = self.sched.deciding.is_some_and(|(dw, _)| dw == w);
+        let mut k = self.workloads[w as usize].queue.len();
+        while excess > 0 && k > 0 {
+            k -= 1;
+            let j = self.workloads[w as usize].queue[k];
             let job = &mut self.jobs[j.0 as usize];
             let take = job.pending.min(excess);
             job.pending -= take;
             self.pending_tasks -= take as u64;
             excess -= take;
-            if job.pending > 0 {
-                break;
+            if job.pending == 0 && !(deciding_head && k == 0) {
+                job.in_queue = false;
+                self.workloads[w as usize].queue.remove(k);
             }
-            self.workloads[w as usize].queue.pop_back();
-            job.in_queue = false;
         }
         let mut freed = Vec::new();
         while excess > 0 {

@@ -130,3 +130,38 @@ fn shortfall_integral_and_slo_fraction() {
     assert_eq!(r.summary.get("capacity_shortfall_replica_s"), Some(2.0 * 37.0 + 27.0));
     assert_eq!(r.summary.get("slo_ok_frac"), Some(1.0 - (37.0 + 27.0) / 7200.0));
 }
+
+/// Regression: scaling a service down while the scheduler is deciding on its scale-up job shrinks
+/// that job, so the service ends with the requested count (it used to keep the extra replicas).
+#[test]
+fn scale_down_during_a_decision_shrinks_the_pending_job() {
+    let dir = scratch("scale-during-decision");
+    std::fs::write(dir.join("t.csv"), "time,workload,action,value\n60,web,scale,5\n70,web,scale,2\n").unwrap();
+    let sc = scenario(
+        r#"
+        name = "decide"
+        horizon = "10m"
+        [cluster]
+        [[cluster.agents]]
+        name = "a"
+        count = 4
+        cpus = 8
+        mem = "32GiB"
+        [scheduler]
+        t_job = "30s"
+        [[workloads]]
+        kind = "service"
+        name = "web"
+        replicas = 1
+        cpus = 1
+        mem = "1GiB"
+        [[workload_traces]]
+        format = "native"
+        file = "t.csv"
+        "#,
+        &dir,
+    );
+    let s = dcsim::simulate(&sc, &mut |_| {}).unwrap().summary;
+    assert_eq!(s.get("ready_replicas_end"), Some(2.0));
+    assert_eq!(s.get("workload.web.tasks_started"), Some(2.0), "1 at start, 1 of the 4 once shrunk");
+}
