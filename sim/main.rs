@@ -121,17 +121,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn failures(path: &std::path::Path, seed: Option<u64>) -> ExitCode {
-    let mut scenario = match Scenario::from_path(path) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+/// Loads a scenario and applies a `--seed` override; on bad input prints the error and gives the
+/// exit code to return.
+fn load(path: &std::path::Path, seed: Option<u64>) -> Result<Scenario, ExitCode> {
+    let mut scenario = Scenario::from_path(path).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
     if let Some(seed) = seed {
         scenario.seed = seed;
     }
+    Ok(scenario)
+}
+
+fn failures(path: &std::path::Path, seed: Option<u64>) -> ExitCode {
+    let scenario = match load(path, seed) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let plan = dcsim::failures::build_plan(&scenario);
     use std::io::Write;
     match std::io::stdout().write_all(&dcsim::failures::plan_csv(&scenario, &plan)) {
@@ -286,16 +293,10 @@ fn validate(paths: &[PathBuf]) -> ExitCode {
 }
 
 fn run(path: PathBuf, seed: Option<u64>, out: Option<PathBuf>, quiet: bool) -> ExitCode {
-    let mut scenario = match Scenario::from_path(&path) {
+    let scenario = match load(&path, seed) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    if let Some(seed) = seed {
-        scenario.seed = seed;
-    }
     let out = out.unwrap_or_else(|| dcsim::default_out_dir(&scenario));
     if !quiet {
         eprintln!("dcsim {}: running {} with seed {}", dcsim::VERSION, path.display(), scenario.seed);

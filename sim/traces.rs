@@ -62,6 +62,24 @@ pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn BufRead>, String> {
     }
 }
 
+/// Calls `each(line number, line)` for every non-empty line of `reader`, and prefixes any error,
+/// its own or a read failure, with `file:line: `.
+fn each_line(
+    reader: Box<dyn BufRead>,
+    file: &str,
+    mut each: impl FnMut(usize, &str) -> Result<(), String>,
+) -> Result<(), String> {
+    for (i, line) in reader.lines().enumerate() {
+        let n = i + 1;
+        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        each(n, &line).map_err(|e| format!("{file}:{n}: {e}"))?;
+    }
+    Ok(())
+}
+
 /// Reads the rows of one workload trace source. `lookup` maps a workload name to its index.
 pub fn read_workload_trace(
     spec: &WorkloadTraceSpec,
@@ -113,67 +131,57 @@ fn read_native(
 ) -> Result<ReadTrace, String> {
     let mut out = ReadTrace::default();
     let mut last = SimDuration::ZERO;
-    for (i, line) in reader.lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
+    let mut header_seen = false;
+    each_line(reader, file, |n, line| {
         let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-        if i == 0 {
-            let ok = cols.len() >= 4
+        if !header_seen {
+            header_seen = true;
+            let ok = n == 1
+                && cols.len() >= 4
+                && cols.len() <= 7
                 && cols[..4] == ["time", "workload", "action", "value"]
-                && cols[4..].iter().zip(["cpus", "mem", "duration"]).all(|(a, b)| *a == b)
-                && cols.len() <= 7;
-            if !ok {
-                return Err(format!(
-                    "{file}:1: expected the header \"time,workload,action,value[,cpus,mem,duration]\", found \"{line}\""
-                ));
-            }
-            continue;
-        }
-        if line.trim().is_empty() {
-            continue;
+                && cols[4..].iter().zip(["cpus", "mem", "duration"]).all(|(a, b)| *a == b);
+            return if ok {
+                Ok(())
+            } else {
+                Err(format!("expected the header \"time,workload,action,value[,cpus,mem,duration]\", found \"{line}\""))
+            };
         }
         if cols.len() < 4 || cols.len() > 7 {
-            return Err(format!("{file}:{n}: expected 4 to 7 columns, found {}", cols.len()));
+            return Err(format!("expected 4 to 7 columns, found {}", cols.len()));
         }
-        let at = parse_time(cols[0]).map_err(|e| format!("{file}:{n}: time \"{}\": expected {e}", cols[0]))?;
+        let at = parse_time(cols[0]).map_err(|e| format!("time \"{}\": expected {e}", cols[0]))?;
         if at < last {
-            return Err(format!(
-                "{file}:{n}: time {} goes backwards (previous row at {}s)",
-                cols[0],
-                last.as_secs_f64()
-            ));
+            return Err(format!("time {} goes backwards (previous row at {}s)", cols[0], last.as_secs_f64()));
         }
         last = at;
-        let w =
-            lookup(cols[1]).ok_or_else(|| format!("{file}:{n}: workload \"{}\" is not in the scenario", cols[1]))?;
-        let value: u64 =
-            cols[3].parse().map_err(|_| format!("{file}:{n}: value \"{}\": expected a whole number", cols[3]))?;
+        let w = lookup(cols[1]).ok_or_else(|| format!("workload \"{}\" is not in the scenario", cols[1]))?;
+        let value: u64 = cols[3].parse().map_err(|_| format!("value \"{}\": expected a whole number", cols[3]))?;
         let extra = |k: usize| cols.get(k).copied().filter(|c| !c.is_empty());
-        let kind = &workloads[w as usize].kind;
-        let action = match (cols[2], kind) {
+        let action = match (cols[2], &workloads[w as usize].kind) {
             ("submit", WorkloadKind::Batch(_)) => {
                 if value == 0 || value > crate::scenario::MAX_TASKS_PER_JOB as u64 {
                     return Err(format!(
-                        "{file}:{n}: submit of {value} tasks: expected 1 to {}",
+                        "submit of {value} tasks: expected 1 to {}",
                         crate::scenario::MAX_TASKS_PER_JOB
                     ));
                 }
                 let base = workloads[w as usize].demand;
                 let cpu_m = match extra(4) {
-                    Some(c) => parse_cpus_text(c).map_err(|e| format!("{file}:{n}: cpus: expected {e}"))?,
+                    Some(c) => parse_cpus_text(c).map_err(|e| format!("cpus: expected {e}"))?,
                     None => base.cpu_m,
                 };
                 let mem_b = match extra(5) {
-                    Some(m) => parse_bytes(m).map_err(|e| format!("{file}:{n}: mem \"{m}\": expected {e}"))?,
+                    Some(m) => parse_bytes(m).map_err(|e| format!("mem \"{m}\": expected {e}"))?,
                     None => base.mem_b,
                 };
                 if cpu_m == 0 || mem_b == 0 {
-                    return Err(format!("{file}:{n}: a task needs more than zero cpus and memory"));
+                    return Err("a task needs more than zero cpus and memory".into());
                 }
                 let demand =
                     (extra(4).is_some() || extra(5).is_some()).then(|| Resources::new(cpu_m, mem_b, base.disk_b));
                 let duration = match extra(6) {
-                    Some(d) => Some(parse_time(d).map_err(|e| format!("{file}:{n}: duration \"{d}\": expected {e}"))?),
+                    Some(d) => Some(parse_time(d).map_err(|e| format!("duration \"{d}\": expected {e}"))?),
                     None => None,
                 };
                 TraceAction::Submit { tasks: value as u32, demand, duration }
@@ -182,14 +190,15 @@ fn read_native(
             ("kill", WorkloadKind::Service(_)) => TraceAction::Scale { replicas: 0 },
             ("submit" | "scale" | "kill", _) => {
                 return Err(format!(
-                    "{file}:{n}: action \"{}\" does not apply to workload \"{}\": submit is for batch workloads, scale and kill for services",
+                    "action \"{}\" does not apply to workload \"{}\": submit is for batch workloads, scale and kill for services",
                     cols[2], cols[1]
                 ));
             }
-            (other, _) => return Err(format!("{file}:{n}: action \"{other}\": expected submit, scale or kill")),
+            (other, _) => return Err(format!("action \"{other}\": expected submit, scale or kill")),
         };
         out.rows.push(TraceRow { at, workload: w, action });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -203,23 +212,19 @@ fn parse_time(text: &str) -> Result<SimDuration, String> {
 }
 
 fn count_google_jobs(reader: Box<dyn BufRead>, file: &str, out: &mut ReadTrace) -> Result<(), String> {
-    for (i, line) in reader.lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
-        if line.is_empty() {
-            continue;
-        }
+    each_line(reader, file, |_, line| {
         let cols: Vec<&str> = line.split(',').collect();
         if cols.len() < 8 {
-            return Err(format!("{file}:{n}: expected 8 columns (Google job_events), found {}", cols.len()));
+            return Err(format!("expected 8 columns (Google job_events), found {}", cols.len()));
         }
-        let code: usize =
-            cols[3].parse().ok().filter(|&c| c < 9).ok_or_else(|| {
-                format!("{file}:{n}: column 4 (event type) \"{}\": expected a code from 0 to 8", cols[3])
-            })?;
+        let code: usize = cols[3]
+            .parse()
+            .ok()
+            .filter(|&c| c < 9)
+            .ok_or_else(|| format!("column 4 (event type) \"{}\": expected a code from 0 to 8", cols[3]))?;
         out.job_event_counts[code] += 1;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 struct LiveTask {
@@ -249,42 +254,32 @@ fn read_google_tasks(
         Resources::new(c, m, 0)
     };
     for path in files {
-        let file = path.display().to_string();
-        for (i, line) in open_maybe_gz(path)?.lines().enumerate() {
-            let n = i + 1;
-            let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
-            if line.is_empty() {
-                continue;
-            }
+        each_line(open_maybe_gz(path)?, &path.display().to_string(), |_, line| {
             let cols: Vec<&str> = line.split(',').collect();
             if cols.len() < 13 {
-                return Err(format!("{file}:{n}: expected 13 columns (Google task_events), found {}", cols.len()));
+                return Err(format!("expected 13 columns (Google task_events), found {}", cols.len()));
             }
             let num = |k: usize, what: &str| -> Result<u64, String> {
-                cols[k].parse().map_err(|_| {
-                    format!("{file}:{n}: column {} ({what}) \"{}\": expected a whole number", k + 1, cols[k])
-                })
+                cols[k]
+                    .parse()
+                    .map_err(|_| format!("column {} ({what}) \"{}\": expected a whole number", k + 1, cols[k]))
             };
             let frac = |k: usize, what: &str| -> Result<f64, String> {
                 if cols[k].is_empty() {
                     return Ok(0.0);
                 }
                 cols[k].parse::<f64>().ok().filter(|v| (0.0..=1.0).contains(v)).ok_or_else(|| {
-                    format!(
-                        "{file}:{n}: column {} ({what}) \"{}\": expected a normalised request from 0 to 1",
-                        k + 1,
-                        cols[k]
-                    )
+                    format!("column {} ({what}) \"{}\": expected a normalised request from 0 to 1", k + 1, cols[k])
                 })
             };
             let time = num(0, "time")?;
             let key = (num(2, "job ID")?, num(3, "task index")?);
             let code = num(5, "event type")? as usize;
             if code >= 9 {
-                return Err(format!("{file}:{n}: column 6 (event type) {code}: expected a code from 0 to 8"));
+                return Err(format!("column 6 (event type) {code}: expected a code from 0 to 8"));
             }
             if time < last_time {
-                return Err(format!("{file}:{n}: time {time} goes backwards (previous row at {last_time})"));
+                return Err(format!("time {time} goes backwards (previous row at {last_time})"));
             }
             last_time = time;
             let origin = *origin.get_or_insert(time);
@@ -323,7 +318,8 @@ fn read_google_tasks(
                     }
                 }
             }
-        }
+            Ok(())
+        })?;
     }
     let origin = origin.unwrap_or(0);
     for t in live.values() {
@@ -485,35 +481,24 @@ pub fn read_google_machines(path: &Path, opt: &MachineOptions) -> Result<Machine
     let file = path.display().to_string();
     let mut machines: BTreeMap<(String, u64), Machine> = BTreeMap::new();
     let mut skipped_ids = Vec::new();
-    for (i, line) in open_maybe_gz(path)?.lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
-        if line.is_empty() {
-            continue;
-        }
+    each_line(open_maybe_gz(path)?, &file, |_, line| {
         let cols: Vec<&str> = line.split(',').collect();
         if cols.len() < 6 {
-            return Err(format!("{file}:{n}: expected 6 columns (Google machine_events), found {}", cols.len()));
+            return Err(format!("expected 6 columns (Google machine_events), found {}", cols.len()));
         }
-        let time: u64 = cols[0]
-            .parse()
-            .map_err(|_| format!("{file}:{n}: column 1 (time) \"{}\": expected a whole number", cols[0]))?;
-        let id: u64 = cols[1]
-            .parse()
-            .map_err(|_| format!("{file}:{n}: column 2 (machine ID) \"{}\": expected a whole number", cols[1]))?;
+        let whole = |k: usize, what: &str| -> Result<u64, String> {
+            cols[k].parse().map_err(|_| format!("column {} ({what}) \"{}\": expected a whole number", k + 1, cols[k]))
+        };
+        let (time, id) = (whole(0, "time")?, whole(1, "machine ID")?);
         let kind: u8 = cols[2].parse().ok().filter(|k| *k <= 2).ok_or_else(|| {
-            format!("{file}:{n}: column 3 (event type) \"{}\": expected 0 (ADD), 1 (REMOVE) or 2 (UPDATE)", cols[2])
+            format!("column 3 (event type) \"{}\": expected 0 (ADD), 1 (REMOVE) or 2 (UPDATE)", cols[2])
         })?;
         let frac = |k: usize, what: &str| -> Result<Option<f64>, String> {
             if cols[k].is_empty() {
                 return Ok(None);
             }
             cols[k].parse::<f64>().ok().filter(|v| *v > 0.0 && *v <= 1.0).map(Some).ok_or_else(|| {
-                format!(
-                    "{file}:{n}: column {} ({what}) \"{}\": expected a normalised capacity in (0, 1]",
-                    k + 1,
-                    cols[k]
-                )
+                format!("column {} ({what}) \"{}\": expected a normalised capacity in (0, 1]", k + 1, cols[k])
             })
         };
         let (cpu, mem) = (frac(4, "CPUs")?, frac(5, "memory")?);
@@ -535,7 +520,8 @@ pub fn read_google_machines(path: &Path, opt: &MachineOptions) -> Result<Machine
             1 => m.changes.push((at, false)),
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     machines.retain(|&(_, id), m| {
         let keep = m.capacity != Resources::ZERO;
         if !keep {
@@ -550,32 +536,26 @@ pub fn read_google_machines(path: &Path, opt: &MachineOptions) -> Result<Machine
 
 /// Reads Alibaba `machine_meta`; see the section comment.
 pub fn read_alibaba_machines(path: &Path, opt: &MachineOptions) -> Result<MachineTrace, String> {
-    let file = path.display().to_string();
     let mut machines: BTreeMap<(String, u64), Machine> = BTreeMap::new();
     let mut rows: Vec<(u64, (String, u64), bool)> = Vec::new();
-    for (i, line) in open_maybe_gz(path)?.lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-        if cols.len() != 7 {
-            return Err(format!("{file}:{n}: expected 7 columns (Alibaba machine_meta), found {}", cols.len()));
-        }
+    csv_rows(path, 7, "machine_meta", |_, cols| {
         let num = cols[0]
             .strip_prefix("m_")
             .and_then(|v| v.parse::<u64>().ok())
-            .ok_or_else(|| format!("{file}:{n}: column 1 (machine_id) \"{}\": expected m_<number>", cols[0]))?;
-        let t: f64 = cols[1].parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| {
-            format!("{file}:{n}: column 2 (time_stamp) \"{}\": expected seconds from the trace start", cols[1])
-        })?;
-        let cpus: u64 = cols[4].parse().ok().filter(|c| *c > 0).ok_or_else(|| {
-            format!("{file}:{n}: column 5 (cpu_num) \"{}\": expected a CPU count above zero", cols[4])
-        })?;
-        let mem: f64 = cols[5].parse().ok().filter(|v: &f64| *v > 0.0 && *v <= 100.0).ok_or_else(|| {
-            format!("{file}:{n}: column 6 (mem_size) \"{}\": expected a normalised size in (0, 100]", cols[5])
-        })?;
+            .ok_or_else(|| format!("column 1 (machine_id) \"{}\": expected m_<number>", cols[0]))?;
+        let t: f64 =
+            cols[1].parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+                format!("column 2 (time_stamp) \"{}\": expected seconds from the trace start", cols[1])
+            })?;
+        let cpus: u64 = cols[4]
+            .parse()
+            .ok()
+            .filter(|c| *c > 0)
+            .ok_or_else(|| format!("column 5 (cpu_num) \"{}\": expected a CPU count above zero", cols[4]))?;
+        let mem: f64 =
+            cols[5].parse().ok().filter(|v: &f64| *v > 0.0 && *v <= 100.0).ok_or_else(|| {
+                format!("column 6 (mem_size) \"{}\": expected a normalised size in (0, 100]", cols[5])
+            })?;
         let zone = if cols[3].is_empty() { "fd2-none".to_string() } else { format!("fd2-{}", cols[3]) };
         let rack = format!("fd1-{}.{zone}", cols[2]);
         let key = (String::new(), num);
@@ -586,7 +566,8 @@ pub fn read_alibaba_machines(path: &Path, opt: &MachineOptions) -> Result<Machin
             changes: Vec::new(),
         });
         rows.push(((t * 1e6).round() as u64, key, up));
-    }
+        Ok(())
+    })?;
     rows.sort_by_key(|r| r.0); // stable: a machine's rows keep file order at equal times
     for (t, key, up) in rows {
         machines.get_mut(&key).expect("machine seen").changes.push((SimDuration(t), up));
@@ -621,26 +602,21 @@ pub struct AlibabaWorkloads {
     pub skipped_tasks: u64,
 }
 
+/// Calls `each` with the comma-separated cells of every non-empty line of an Alibaba table,
+/// checking the column count; errors carry the file and line.
 fn csv_rows(
     path: &Path,
     columns: usize,
     table: &str,
     mut each: impl FnMut(usize, &[&str]) -> Result<(), String>,
 ) -> Result<(), String> {
-    let file = path.display().to_string();
-    for (i, line) in open_maybe_gz(path)?.lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
+    each_line(open_maybe_gz(path)?, &path.display().to_string(), |n, line| {
         let cols: Vec<&str> = line.split(',').map(str::trim).collect();
         if cols.len() != columns {
-            return Err(format!("{file}:{n}: expected {columns} columns (Alibaba {table}), found {}", cols.len()));
+            return Err(format!("expected {columns} columns (Alibaba {table}), found {}", cols.len()));
         }
-        each(n, &cols).map_err(|e| format!("{file}:{n}: {e}"))?;
-    }
-    Ok(())
+        each(n, &cols)
+    })
 }
 
 fn number(cols: &[&str], k: usize, what: &str) -> Result<f64, String> {
