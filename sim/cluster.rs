@@ -87,6 +87,8 @@ pub struct Cluster {
     allocated: Resources,
     tree: FreeTree,
     by_free: Option<[BTreeSet<(u64, u32)>; DIMS]>,
+    /// Per agent, bumped by every change (shared-state's coarse conflict detection).
+    versions: Vec<u64>,
 }
 
 impl Cluster {
@@ -135,7 +137,8 @@ impl Cluster {
         let by_free = sorted_index.then(|| {
             std::array::from_fn(|d| agents.iter().enumerate().map(|(i, a)| (a.free.as_array()[d], i as u32)).collect())
         });
-        Cluster { agents, groups, racks, zones, pools, capacity, allocated: Resources::ZERO, tree, by_free }
+        let versions = vec![0; agents.len()];
+        Cluster { agents, groups, racks, zones, pools, capacity, allocated: Resources::ZERO, tree, by_free, versions }
     }
 
     pub fn len(&self) -> usize {
@@ -214,6 +217,7 @@ impl Cluster {
 
     /// Updates the indexes after agent `id`'s offered resources changed from `old`.
     fn after_change(&mut self, id: AgentId, old: Resources) {
+        self.versions[id.0 as usize] += 1;
         let new = self.agents[id.0 as usize].offered();
         self.tree.set(id.0 as usize, new.as_array());
         if let Some(sets) = &mut self.by_free {
@@ -225,6 +229,11 @@ impl Cluster {
                 }
             }
         }
+    }
+
+    /// How many times agent `id` changed (allocations, releases, availability).
+    pub fn version(&self, id: AgentId) -> u64 {
+        self.versions[id.0 as usize]
     }
 
     /// The lowest agent id in `range` whose free resources cover `demand`.

@@ -53,7 +53,8 @@ use crate::placement::{PlacementPolicy, Request, make_policy, needs_sorted_index
 use crate::resources::{DIM_NAMES, DIMS, Resources};
 use crate::rng::{Stream, stream};
 use crate::scenario::{
-    Arrival, LoadSpec, MAX_TASKS_PER_JOB, QueueKind, Scenario, SpreadKind, Target, TraceAction, WorkloadKind,
+    Architecture, Arrival, CommitMode, ConflictMode, LoadSpec, MAX_TASKS_PER_JOB, QueueKind, Scenario, SpreadKind,
+    Target, TraceAction, WorkloadKind,
 };
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
@@ -71,8 +72,14 @@ pub enum Event {
     TaskEnd { task: TaskId },
     /// A service or store replica finished starting up.
     ReplicaReady { task: TaskId },
-    /// The scheduler finished its current decision.
-    DecisionDone,
+    /// A framework's scheduler finished its current decision.
+    DecisionDone { framework: u32 },
+    /// Two-level: the allocator runs a round.
+    Allocate,
+    /// Two-level: an offer was not answered in time.
+    OfferTimeout { offer: u32 },
+    /// Two-level: a decline filter ran out; the agent may be offered again.
+    FilterExpired,
     /// Time to record a `timeseries.csv` row.
     Sample,
     /// Failure plan entry `index` takes effect.
@@ -157,6 +164,10 @@ struct Job {
     dominant: usize,
     /// Per-task run time from a trace row; sampled from the workload when `None`.
     duration: Option<SimDuration>,
+    /// Unsuccessful scheduling attempts (shared-state and two-level).
+    attempts: u32,
+    /// Whether a task of the job has started (for the wait to first scheduling).
+    started_any: bool,
 }
 
 struct Task {
@@ -278,15 +289,60 @@ struct WorkloadState {
     wait: Histogram,
 }
 
-struct Scheduler {
+/// One framework's scheduler (monolithic: the one scheduler, holding every workload).
+struct FrameworkState {
+    name: String,
     policy: Box<dyn PlacementPolicy>,
-    queue_kind: QueueKind,
+    /// Workloads this scheduler serves.
+    workloads: Vec<u32>,
     t_job: SimDuration,
     t_task: SimDuration,
-    /// The workload whose head job is being decided, and the decision's end event, if busy.
-    deciding: Option<(u32, EventId)>,
-    /// Scratch buffer for spread ordering (kept to avoid allocating per placement).
-    domain_order: Vec<u32>,
+    weight: f64,
+    max_tasks_per_offer: Option<u32>,
+    deciding: Option<Decision>,
+    /// Resources of its running tasks plus its outstanding offers (the DRF numerator).
+    allocated: Resources,
+    /// Two-level: nothing to launch, so no offers until new work revives it.
+    suppressed: bool,
+    /// Two-level: per agent, the time until which a decline keeps it from this framework
+    /// (allocated on the first decline).
+    refused_until: Vec<SimTime>,
+    /// Two-level: offers received and not yet considered.
+    inbox: Vec<u32>,
+    busy_tw: TimeWeighted,
+    transactions: u64,
+    conflicted: u64,
+    offers_made: u64,
+    offers_declined: u64,
+    offers_rescinded: u64,
+    jobs_abandoned: u64,
+}
+
+/// What a busy scheduler is deciding, and the event that ends the decision.
+enum Decision {
+    /// Monolithic: place the head job of `workload` on the cluster as it is at the end.
+    Place { workload: u32, end: EventId },
+    /// Shared-state: commit `picks` (agent, its version in the snapshot), made at the start.
+    Optimistic { workload: u32, job: JobId, picks: Vec<(AgentId, u64)>, end: EventId },
+    /// Two-level: answer a batch of offers.
+    Offers { batch: Vec<u32>, end: EventId },
+}
+
+impl Decision {
+    fn end(&self) -> EventId {
+        match self {
+            Decision::Place { end, .. } | Decision::Optimistic { end, .. } | Decision::Offers { end, .. } => *end,
+        }
+    }
+}
+
+/// A two-level offer: `resources` of `agent` locked for `framework` until answered or rescinded.
+struct Offer {
+    framework: u32,
+    agent: AgentId,
+    resources: Resources,
+    live: bool,
+    timeout: Option<EventId>,
 }
 
 struct Masters {
@@ -317,7 +373,25 @@ pub struct World<'s> {
     queue: EventQueue<Event>,
     cluster: Cluster,
     workloads: Vec<WorkloadState>,
-    sched: Scheduler,
+    /// One scheduler per framework (monolithic: one holding every workload).
+    fw: Vec<FrameworkState>,
+    /// Framework of each workload.
+    fw_of: Vec<u32>,
+    /// Scratch buffer for spread ordering (kept to avoid allocating per placement).
+    domain_order: Vec<u32>,
+    /// Two-level: offers (slots reused once their framework has answered them).
+    offers: Vec<Offer>,
+    free_offers: Vec<u32>,
+    allocation_at: Option<SimTime>,
+    last_allocation: Option<SimTime>,
+    /// Per agent group, the framework its agents are reserved for.
+    reserved_for: Vec<Option<u32>>,
+    /// CPU millicores held in outstanding offers.
+    locked_cpu: u64,
+    locked_tw: TimeWeighted,
+    jobs_abandoned: u64,
+    job_first_wait: Histogram,
+    job_full_wait: Histogram,
     jobs: Vec<Job>,
     free_jobs: Vec<u32>,
     tasks: Vec<Task>,
@@ -353,7 +427,6 @@ pub struct World<'s> {
     batch_lost_cpu_mus: u128,
     pending_tw: TimeWeighted,
     running_tw: TimeWeighted,
-    busy_tw: TimeWeighted,
     alloc_tw: [TimeWeighted; DIMS],
     agents_up_tw: TimeWeighted,
     under_tw: TimeWeighted,
@@ -376,7 +449,9 @@ pub struct World<'s> {
 
 impl<'s> World<'s> {
     pub fn new(sc: &'s Scenario) -> World<'s> {
-        let cluster = Cluster::new(&sc.cluster, needs_sorted_index(sc.scheduler.placement));
+        let sorted = needs_sorted_index(sc.scheduler.placement)
+            || sc.scheduler.frameworks.iter().any(|f| needs_sorted_index(f.placement));
+        let cluster = Cluster::new(&sc.cluster, sorted);
         let total = cluster.capacity();
         let warmup = SimTime(sc.warmup.0);
         let mut workloads = Vec::with_capacity(sc.workloads.len());
@@ -498,14 +573,29 @@ impl<'s> World<'s> {
             warmup,
             queue: EventQueue::new(),
             workloads,
-            sched: Scheduler {
-                policy: make_policy(sc.scheduler.placement, stream(sc.seed, "scheduler/placement")),
-                queue_kind: sc.scheduler.queue,
-                t_job: sc.scheduler.t_job,
-                t_task: sc.scheduler.t_task,
-                deciding: None,
-                domain_order: Vec::new(),
-            },
+            fw: fw_states(sc, warmup),
+            fw_of: fw_of(sc),
+            domain_order: Vec::new(),
+            offers: Vec::new(),
+            free_offers: Vec::new(),
+            allocation_at: None,
+            last_allocation: None,
+            reserved_for: sc
+                .cluster
+                .groups
+                .iter()
+                .map(|g| {
+                    g.reserve
+                        .as_ref()
+                        .and_then(|r| sc.scheduler.frameworks.iter().position(|f| &f.name == r))
+                        .map(|k| k as u32)
+                })
+                .collect(),
+            locked_cpu: 0,
+            locked_tw: TimeWeighted::new(warmup),
+            jobs_abandoned: 0,
+            job_first_wait: Histogram::default(),
+            job_full_wait: Histogram::default(),
             jobs: Vec::new(),
             free_jobs: Vec::new(),
             tasks: Vec::new(),
@@ -544,7 +634,6 @@ impl<'s> World<'s> {
             batch_lost_cpu_mus: 0,
             pending_tw: TimeWeighted::new(warmup),
             running_tw: TimeWeighted::new(warmup),
-            busy_tw: TimeWeighted::new(warmup),
             alloc_tw: std::array::from_fn(|_| TimeWeighted::new(warmup)),
             agents_up_tw,
             under_tw: TimeWeighted::new(warmup),
@@ -633,7 +722,10 @@ impl<'s> World<'s> {
                 Event::JobArrival { workload } => self.on_job_arrival(workload),
                 Event::TaskEnd { task } => self.on_task_end(task),
                 Event::ReplicaReady { task } => self.on_replica_ready(task),
-                Event::DecisionDone => self.on_decision_done(),
+                Event::DecisionDone { framework } => self.on_decision_done(framework),
+                Event::Allocate => self.on_allocate(),
+                Event::OfferTimeout { offer } => self.on_offer_timeout(offer),
+                Event::FilterExpired => self.request_allocation(),
                 Event::Sample => self.on_sample(),
                 Event::Plan { index } => self.on_plan(index),
                 Event::AgentLost { agent } => self.on_agent_lost(agent),
@@ -666,7 +758,10 @@ impl<'s> World<'s> {
         let now = self.now;
         self.pending_tw.set(now, self.pending_tasks);
         self.running_tw.set(now, self.running_tasks);
-        self.busy_tw.set(now, self.sched.deciding.is_some() as u64);
+        for fw in &mut self.fw {
+            fw.busy_tw.set(now, fw.deciding.is_some() as u64);
+        }
+        self.locked_tw.set(now, self.locked_cpu);
         let a = self.cluster.allocated().as_array();
         for (tw, v) in self.alloc_tw.iter_mut().zip(a) {
             tw.set(now, v);
@@ -758,8 +853,13 @@ impl<'s> World<'s> {
             demand,
             dominant,
             duration,
+            attempts: 0,
+            started_any: false,
         };
         self.next_job_seq += 1;
+        // Two-level: new work revives a framework that suppressed offers.
+        let f = self.fw_of[w as usize] as usize;
+        self.fw[f].suppressed = false;
         let id = match self.free_jobs.pop() {
             Some(i) => {
                 self.jobs[i as usize] = job;
@@ -784,20 +884,22 @@ impl<'s> World<'s> {
         }
     }
 
-    /// The unblocked workload whose head job comes first in queue order.
-    fn next_workload(&self) -> Option<u32> {
+    /// The workload of framework `f` whose head job comes first in queue order (skipping blocked
+    /// workloads unless `ignore_blocked`).
+    fn next_workload(&self, f: usize, ignore_blocked: bool) -> Option<u32> {
         let mut best: Option<(i64, u64, u32)> = None;
-        for (i, w) in self.workloads.iter().enumerate() {
-            if w.blocked {
+        for &i in &self.fw[f].workloads {
+            let w = &self.workloads[i as usize];
+            if w.blocked && !ignore_blocked {
                 continue;
             }
             let Some(&head) = w.queue.front() else { continue };
             let seq = self.jobs[head.0 as usize].seq;
-            let prio = match self.sched.queue_kind {
+            let prio = match self.sc.scheduler.queue {
                 QueueKind::Fifo => 0,
                 QueueKind::Priority => -(w.priority as i64),
             };
-            let key = (prio, seq, i as u32);
+            let key = (prio, seq, i);
             if best.is_none_or(|b| key < b) {
                 best = Some(key);
             }
@@ -805,32 +907,67 @@ impl<'s> World<'s> {
         best.map(|(_, _, w)| w)
     }
 
-    /// Starts decisions while the scheduler is idle, a leader is up, and some workload has work it
-    /// may place.
+    /// Lets idle schedulers start decisions (monolithic and shared-state), or asks the allocator
+    /// for a round (two-level). Nothing happens without a leading master.
     fn kick(&mut self) {
-        while self.sched.deciding.is_none() && self.masters.leader.is_some() {
-            let Some(w) = self.next_workload() else { return };
+        if self.masters.leader.is_none() {
+            return;
+        }
+        match self.sc.scheduler.architecture {
+            Architecture::TwoLevel => self.request_allocation(),
+            _ => {
+                for f in 0..self.fw.len() {
+                    self.kick_framework(f);
+                }
+            }
+        }
+    }
+
+    fn decision_cost(&self, f: usize, tasks: u64) -> SimDuration {
+        let fw = &self.fw[f];
+        fw.t_task.checked_mul(tasks).and_then(|c| c.checked_add(fw.t_job)).expect("decision time overflows u64 µs")
+    }
+
+    fn kick_framework(&mut self, f: usize) {
+        while self.fw[f].deciding.is_none() && self.masters.leader.is_some() {
+            let Some(w) = self.next_workload(f, false) else { return };
             let head = *self.workloads[w as usize].queue.front().expect("next_workload has a head");
-            let n = self.jobs[head.0 as usize].pending as u64;
-            let cost = self
-                .sched
-                .t_task
-                .checked_mul(n)
-                .and_then(|c| c.checked_add(self.sched.t_job))
-                .expect("decision time overflows u64 µs");
-            if cost.0 == 0 {
+            let cost = self.decision_cost(f, self.jobs[head.0 as usize].pending as u64);
+            if self.sc.scheduler.architecture == Architecture::SharedState {
+                let picks = self.snapshot_picks(w, head);
+                if picks.is_empty() {
+                    self.workloads[w as usize].blocked = true;
+                    continue;
+                }
+                if cost.0 == 0 {
+                    self.commit(f, w, head, &picks);
+                } else {
+                    let end = self.queue.schedule(self.now.plus(cost), Event::DecisionDone { framework: f as u32 });
+                    self.fw[f].deciding = Some(Decision::Optimistic { workload: w, job: head, picks, end });
+                    return;
+                }
+            } else if cost.0 == 0 {
                 self.place_head(w);
             } else {
-                let id = self.queue.schedule(self.now.plus(cost), Event::DecisionDone);
-                self.sched.deciding = Some((w, id));
+                let end = self.queue.schedule(self.now.plus(cost), Event::DecisionDone { framework: f as u32 });
+                self.fw[f].deciding = Some(Decision::Place { workload: w, end });
                 return;
             }
         }
     }
 
-    fn on_decision_done(&mut self) {
-        let (w, _) = self.sched.deciding.take().expect("DecisionDone while idle");
-        self.place_head(w);
+    fn on_decision_done(&mut self, f: u32) {
+        let f = f as usize;
+        match self.fw[f].deciding.take().expect("DecisionDone while idle") {
+            Decision::Place { workload, .. } => self.place_head(workload),
+            Decision::Optimistic { workload, job, picks, .. } => {
+                // The job may have been shrunk or finished meanwhile (scale-down, abandonment).
+                if self.jobs[job.0 as usize].in_queue && self.workloads[workload as usize].queue.front() == Some(&job) {
+                    self.commit(f, workload, job, &picks);
+                }
+            }
+            Decision::Offers { batch, .. } => self.answer_offers(f, &batch),
+        }
         self.kick();
     }
 
@@ -846,61 +983,376 @@ impl<'s> World<'s> {
                 }
             }
         }
+        self.pop_head(w, job);
+    }
+
+    fn pop_head(&mut self, w: u32, job: JobId) {
         self.workloads[w as usize].queue.pop_front();
         self.jobs[job.0 as usize].in_queue = false;
         self.retire_job_if_done(job);
     }
 
-    /// Asks the placement policy for an agent for one task of `job`, honouring its constraints.
-    fn select_agent(&mut self, w: u32, job: JobId) -> Option<AgentId> {
+    /// Constraints of workload `w` (job of `shard`, or `NONE`) on agent `a`, resources aside:
+    /// eligibility, `max_per_agent`, and replicas of one shard on distinct agents.
+    fn admits(&self, w: u32, shard: u32, a: AgentId) -> bool {
         let ws = &self.workloads[w as usize];
-        let per_agent = ws.per_agent.as_deref();
-        let max = ws.max_per_agent;
-        let shard = self.jobs[job.0 as usize].shard;
-        let (job_demand, job_dominant) = (self.jobs[job.0 as usize].demand, self.jobs[job.0 as usize].dominant);
-        let (replicas, tasks) = (&self.replicas, &self.tasks);
-        let shard_replicas = if shard == NONE { 0..0 } else { self.shards[shard as usize].replicas.clone() };
-        let admit = |a: AgentId| {
-            let below_max = match (per_agent, max) {
-                (Some(counts), Some(m)) => counts[a.0 as usize] < m,
-                _ => true,
-            };
-            // Replicas of one shard never share an agent.
-            below_max
-                && !shard_replicas
-                    .clone()
-                    .any(|r| replicas[r as usize].task.is_some_and(|t| tasks[t.0 as usize].agent == a))
+        let below_max = match (&ws.per_agent, ws.max_per_agent) {
+            (Some(counts), Some(m)) => counts[a.0 as usize] < m,
+            _ => true,
         };
+        let apart = shard == NONE
+            || !self.shards[shard as usize]
+                .replicas
+                .clone()
+                .any(|r| self.replicas[r as usize].task.is_some_and(|t| self.tasks[t.0 as usize].agent == a));
+        below_max && apart && ws.ranges.iter().any(|r| r.contains(&a.0))
+    }
+
+    /// Asks the framework's placement policy for an agent for one task of `job`.
+    fn select_agent(&mut self, w: u32, job: JobId) -> Option<AgentId> {
+        let f = self.fw_of[w as usize] as usize;
+        // The policy is taken out for the call so that the constraint check can read the world.
+        let mut policy = std::mem::replace(&mut self.fw[f].policy, Box::new(crate::placement::FirstFit));
+        let mut order = std::mem::take(&mut self.domain_order);
+        let picked = self.select_with(&mut *policy, &mut order, w, job);
+        self.fw[f].policy = policy;
+        self.domain_order = order;
+        picked
+    }
+
+    fn select_with(
+        &self,
+        policy: &mut dyn PlacementPolicy,
+        order: &mut Vec<u32>,
+        w: u32,
+        job: JobId,
+    ) -> Option<AgentId> {
+        let ws = &self.workloads[w as usize];
+        let j = &self.jobs[job.0 as usize];
+        let shard = j.shard;
+        let admit = |a: AgentId| self.admits(w, shard, a);
         if ws.domains.is_empty() {
-            let req = Request { demand: job_demand, dominant: job_dominant, ranges: &ws.ranges, admit: &admit };
-            return self.sched.policy.select(&self.cluster, &req);
+            let req = Request { demand: j.demand, dominant: j.dominant, ranges: &ws.ranges, admit: &admit };
+            return policy.select(&self.cluster, &req);
         }
         // Spread: try domains with the fewest of this shard's replicas (stores), then of this
         // workload's tasks, first; ties by domain order.
-        let cluster = &self.cluster;
+        let shard_replicas = if shard == NONE { 0..0 } else { self.shards[shard as usize].replicas.clone() };
         let in_domain = |d: u32| {
             shard_replicas
                 .clone()
-                .filter_map(|r| replicas[r as usize].task)
-                .filter(|t| ws.rack_domain[cluster.agent(tasks[t.0 as usize].agent).rack.0 as usize] == d)
+                .filter_map(|r| self.replicas[r as usize].task)
+                .filter(|t| ws.rack_domain[self.cluster.agent(self.tasks[t.0 as usize].agent).rack.0 as usize] == d)
                 .count()
         };
-        let order = &mut self.sched.domain_order;
         order.clear();
         order.extend(0..ws.domains.len() as u32);
         order.sort_by_key(|&d| (in_domain(d), ws.domains[d as usize].tasks, d));
-        for &d in order.iter() {
+        order.iter().find_map(|&d| {
             let req = Request {
-                demand: job_demand,
-                dominant: job_dominant,
+                demand: j.demand,
+                dominant: j.dominant,
                 ranges: &ws.domains[d as usize].ranges,
                 admit: &admit,
             };
-            if let Some(a) = self.sched.policy.select(&self.cluster, &req) {
-                return Some(a);
+            policy.select(&self.cluster, &req)
+        })
+    }
+
+    // ---------------------------------------------------------------- shared state (Omega)
+
+    /// Picks agents for the head job's pending tasks on the current state (the snapshot), with
+    /// each agent's version; the state is left as it was.
+    fn snapshot_picks(&mut self, w: u32, job: JobId) -> Vec<(AgentId, u64)> {
+        let demand = self.jobs[job.0 as usize].demand;
+        let mut picks = Vec::new();
+        for _ in 0..self.jobs[job.0 as usize].pending {
+            let Some(a) = self.select_agent(w, job) else { break };
+            picks.push((a, self.cluster.version(a)));
+            // Hold the pick so the next task sees it, as the scheduler's private copy would.
+            self.cluster.allocate(a, &demand);
+            if let Some(c) = &mut self.workloads[w as usize].per_agent {
+                c[a.0 as usize] += 1;
             }
         }
-        None
+        for &(a, _) in &picks {
+            self.cluster.release(a, &demand);
+            if let Some(c) = &mut self.workloads[w as usize].per_agent {
+                c[a.0 as usize] -= 1;
+            }
+        }
+        // Releasing bumped the versions back up: the snapshot is the state before the picks.
+        picks.iter().map(|&(a, _)| (a, self.cluster.version(a))).collect()
+    }
+
+    /// Commits a shared-state transaction: a pick conflicts if its agent changed at all since the
+    /// snapshot (coarse, as with per-agent sequence numbers) or no longer has room for it (fine);
+    /// incremental commits the picks without conflicts, gang commits all or nothing.
+    fn commit(&mut self, f: usize, w: u32, job: JobId, picks: &[(AgentId, u64)]) {
+        let demand = self.jobs[job.0 as usize].demand;
+        let shard = self.jobs[job.0 as usize].shard;
+        let coarse = self.sc.scheduler.conflict == ConflictMode::Coarse;
+        // Coarse conflicts are judged against the snapshot, before this transaction changes anything.
+        let stale: Vec<bool> = picks.iter().map(|&(a, v)| coarse && self.cluster.version(a) != v).collect();
+        let fits_now = |me: &Self, a: AgentId| me.cluster.agent(a).offered().fits(&demand) && me.admits(w, shard, a);
+        let mut conflicts = 0u32;
+        let mut accepted = Vec::with_capacity(picks.len());
+        for (k, &(a, _)) in picks.iter().enumerate() {
+            // Fine mode also checks room, cumulatively: earlier picks of this transaction are held.
+            if !stale[k] && fits_now(self, a) {
+                self.cluster.allocate(a, &demand);
+                accepted.push(a);
+            } else {
+                conflicts += 1;
+            }
+        }
+        for &a in &accepted {
+            self.cluster.release(a, &demand);
+        }
+        let gang = self.sc.scheduler.commit == CommitMode::Gang;
+        let committed = if gang && conflicts > 0 { 0 } else { accepted.len() };
+        for &a in accepted.iter().take(committed) {
+            self.start_task(job, a);
+        }
+        let fw = &mut self.fw[f];
+        if committed > 0 {
+            fw.transactions += 1;
+        }
+        if conflicts > 0 {
+            fw.conflicted += 1;
+        }
+        self.after_attempt(f, w, job);
+    }
+
+    /// After a scheduling attempt on `job`: pop it if fully placed; otherwise count the attempt
+    /// and abandon the job after `max_attempts`.
+    fn after_attempt(&mut self, f: usize, w: u32, job: JobId) {
+        if self.jobs[job.0 as usize].pending == 0 {
+            if self.workloads[w as usize].queue.front() == Some(&job) {
+                self.pop_head(w, job);
+            }
+            return;
+        }
+        let j = &mut self.jobs[job.0 as usize];
+        j.attempts += 1;
+        if j.attempts >= self.sc.scheduler.max_attempts && self.sc.workloads[w as usize].is_batch() {
+            let dropped = j.pending;
+            j.pending = 0;
+            self.pending_tasks -= dropped as u64;
+            self.fw[f].jobs_abandoned += 1;
+            self.jobs_abandoned += 1;
+            if self.workloads[w as usize].queue.front() == Some(&job) {
+                self.pop_head(w, job);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- two-level (Mesos)
+
+    /// The weighted dominant share of framework `f`.
+    fn drf_share(&self, f: usize) -> f64 {
+        let fw = &self.fw[f];
+        let (a, c) = (fw.allocated.as_array(), self.cluster.capacity().as_array());
+        let share = (0..DIMS).map(|d| if c[d] == 0 { 0.0 } else { a[d] as f64 / c[d] as f64 }).fold(0.0, f64::max);
+        share / fw.weight
+    }
+
+    fn has_pending(&self, f: usize) -> bool {
+        self.fw[f].workloads.iter().any(|&w| !self.workloads[w as usize].queue.is_empty())
+    }
+
+    /// Schedules an allocation round, at most one per `allocation_interval`, and only while some
+    /// framework wants offers: an idle cluster costs nothing.
+    fn request_allocation(&mut self) {
+        if self.allocation_at.is_some() || self.masters.leader.is_none() {
+            return;
+        }
+        if !(0..self.fw.len()).any(|f| !self.fw[f].suppressed && self.has_pending(f)) {
+            return;
+        }
+        let at = self.last_allocation.map_or(self.now, |t| t.plus(self.sc.scheduler.allocation_interval).max(self.now));
+        self.allocation_at = Some(at);
+        self.queue.schedule(at, Event::Allocate);
+    }
+
+    /// One allocator round: every agent with free resources is offered, whole, to the framework
+    /// with the lowest weighted dominant share that wants offers and has not declined the agent
+    /// recently (its reservation's framework only, for reserved agents). Offered resources count
+    /// as the framework's until answered, so shares move as the round goes.
+    fn on_allocate(&mut self) {
+        self.allocation_at = None;
+        self.last_allocation = Some(self.now);
+        if self.masters.leader.is_none() {
+            return;
+        }
+        let wanting: Vec<usize> =
+            (0..self.fw.len()).filter(|&f| !self.fw[f].suppressed && self.has_pending(f)).collect();
+        if wanting.is_empty() {
+            return;
+        }
+        let tiny = Resources::new(1, 1, 0);
+        let n = self.cluster.len() as u32;
+        let mut from = 0;
+        while let Some(a) = self.cluster.first_fit(&tiny, from..n) {
+            from = a.0 + 1;
+            let reserved = self.reserved_for[self.cluster.agent(a).group as usize];
+            let now = self.now;
+            let pick = wanting
+                .iter()
+                .copied()
+                .filter(|&f| reserved.is_none_or(|r| r as usize == f))
+                .filter(|&f| self.fw[f].refused_until.get(a.0 as usize).is_none_or(|&t| t <= now))
+                .map(|f| (self.drf_share(f), f))
+                .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+            let Some((_, f)) = pick else { continue };
+            let resources = self.cluster.agent(a).offered();
+            self.cluster.allocate(a, &resources);
+            self.fw[f].allocated = self.fw[f].allocated.plus(&resources);
+            self.locked_cpu += resources.cpu_m;
+            let id = self.free_offers.pop().unwrap_or(self.offers.len() as u32);
+            let timeout = (self.sc.scheduler.offer_timeout.0 > 0).then(|| {
+                self.queue.schedule(now.plus(self.sc.scheduler.offer_timeout), Event::OfferTimeout { offer: id })
+            });
+            let offer = Offer { framework: f as u32, agent: a, resources, live: true, timeout };
+            if id as usize == self.offers.len() {
+                self.offers.push(offer);
+            } else {
+                self.offers[id as usize] = offer;
+            }
+            self.fw[f].inbox.push(id);
+            self.fw[f].offers_made += 1;
+        }
+        for f in 0..self.fw.len() {
+            self.start_offer_decision(f);
+        }
+    }
+
+    /// An idle framework with offers considers them all: its decision time is that of its next
+    /// job's pending tasks, and the offers stay locked meanwhile.
+    fn start_offer_decision(&mut self, f: usize) {
+        if self.fw[f].deciding.is_some() || self.fw[f].inbox.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.fw[f].inbox);
+        let n = self.next_workload(f, true).map_or(0, |w| {
+            let head = self.workloads[w as usize].queue[0];
+            self.jobs[head.0 as usize].pending as u64
+        });
+        let cost = self.decision_cost(f, n);
+        if cost.0 == 0 {
+            self.answer_offers(f, &batch);
+        } else {
+            let end = self.queue.schedule(self.now.plus(cost), Event::DecisionDone { framework: f as u32 });
+            self.fw[f].deciding = Some(Decision::Offers { batch, end });
+        }
+    }
+
+    /// Returns an offer's locked resources to the cluster.
+    fn unlock(&mut self, id: u32) {
+        let o = &mut self.offers[id as usize];
+        if !o.live {
+            return;
+        }
+        o.live = false;
+        let (f, a, r) = (o.framework as usize, o.agent, o.resources);
+        if let Some(e) = o.timeout.take() {
+            self.queue.cancel(e);
+        }
+        self.cluster.release(a, &r);
+        self.fw[f].allocated = self.fw[f].allocated.minus(&r);
+        self.locked_cpu -= r.cpu_m;
+    }
+
+    /// The framework answers offers: on each live one it launches what fits of its pending work
+    /// (queue order, at most `max_tasks_per_offer`), and declines the offer if it launches
+    /// nothing, which filters that agent for `refuse_seconds`.
+    fn answer_offers(&mut self, f: usize, batch: &[u32]) {
+        for &id in batch {
+            if !self.offers[id as usize].live {
+                continue; // rescinded meanwhile
+            }
+            let agent = self.offers[id as usize].agent;
+            self.unlock(id);
+            let cap = self.fw[f].max_tasks_per_offer.unwrap_or(u32::MAX);
+            let mut launched = 0;
+            while launched < cap {
+                // The framework's next job, in queue order, whose task fits on this agent.
+                let mut best: Option<(i64, u64, u32, JobId)> = None;
+                for k in 0..self.fw[f].workloads.len() {
+                    let w = self.fw[f].workloads[k];
+                    let Some(&job) = self.workloads[w as usize].queue.front() else { continue };
+                    let j = &self.jobs[job.0 as usize];
+                    if j.pending == 0
+                        || !self.cluster.agent(agent).offered().fits(&j.demand)
+                        || !self.admits(w, j.shard, agent)
+                    {
+                        continue;
+                    }
+                    let prio = match self.sc.scheduler.queue {
+                        QueueKind::Fifo => 0,
+                        QueueKind::Priority => -(self.workloads[w as usize].priority as i64),
+                    };
+                    let key = (prio, j.seq, w, job);
+                    if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+                        best = Some(key);
+                    }
+                }
+                let Some((_, _, w, job)) = best else { break };
+                self.start_task(job, agent);
+                launched += 1;
+                if self.jobs[job.0 as usize].pending == 0 {
+                    self.pop_head(w, job);
+                }
+            }
+            if launched == 0 {
+                let fw = &mut self.fw[f];
+                fw.offers_declined += 1;
+                if fw.refused_until.is_empty() {
+                    fw.refused_until = vec![SimTime::ZERO; self.cluster.len()];
+                }
+                fw.refused_until[agent.0 as usize] = self.now.plus(self.sc.scheduler.refuse_seconds);
+                let at = self.now.plus(self.sc.scheduler.refuse_seconds);
+                self.queue.schedule(at, Event::FilterExpired);
+            }
+        }
+        // The batch's offers are answered or were rescinded: their slots can be reused.
+        self.free_offers.extend_from_slice(batch);
+        // Every head job that still waits after this batch used up one attempt.
+        let heads: Vec<(u32, JobId)> = self.fw[f]
+            .workloads
+            .iter()
+            .filter_map(|&w| self.workloads[w as usize].queue.front().map(|&j| (w, j)))
+            .collect();
+        for (w, job) in heads {
+            self.after_attempt(f, w, job);
+        }
+        if !self.has_pending(f) {
+            self.fw[f].suppressed = true;
+        }
+        self.request_allocation();
+        self.start_offer_decision(f);
+    }
+
+    fn on_offer_timeout(&mut self, id: u32) {
+        if self.offers[id as usize].live {
+            let f = self.offers[id as usize].framework as usize;
+            self.offers[id as usize].timeout = None;
+            self.unlock(id);
+            self.fw[f].offers_rescinded += 1;
+            self.request_allocation();
+        }
+    }
+
+    /// Rescinds every live offer (of `agent`, or all of them): the agent failed or the leader went.
+    fn rescind_offers(&mut self, agent: Option<AgentId>) {
+        for id in 0..self.offers.len() as u32 {
+            let o = &self.offers[id as usize];
+            if o.live && agent.is_none_or(|a| a == o.agent) {
+                let f = o.framework as usize;
+                self.unlock(id);
+                self.fw[f].offers_rescinded += 1;
+            }
+        }
     }
 
     fn link(&mut self, task: TaskId, agent: AgentId) {
@@ -961,6 +1413,16 @@ impl<'s> World<'s> {
         self.pending_tasks -= 1;
         self.running_tasks += 1;
         self.tasks_started += 1;
+        let f = self.fw_of[w as usize] as usize;
+        self.fw[f].allocated = self.fw[f].allocated.plus(&demand);
+        let j = &mut self.jobs[job.0 as usize];
+        if measured && !std::mem::replace(&mut j.started_any, true) {
+            self.job_first_wait.record(now.since(submit).0);
+        }
+        if measured && j.pending == 0 {
+            self.job_full_wait.record(now.since(submit).0);
+        }
+        let ws = &mut self.workloads[w as usize];
         if measured {
             let waited = now.since(submit).0;
             self.wait.record(waited);
@@ -1086,6 +1548,9 @@ impl<'s> World<'s> {
             }
         }
         self.cluster.release(agent, &demand);
+        let f = self.fw_of[w as usize] as usize;
+        self.fw[f].allocated = self.fw[f].allocated.minus(&demand);
+        let ws = &mut self.workloads[w as usize];
         if let Some(counts) = &mut ws.per_agent {
             counts[agent.0 as usize] -= 1;
         }
@@ -1214,6 +1679,7 @@ impl<'s> World<'s> {
             self.agent_failures += 1;
         }
         self.health.down_since[i] = self.now;
+        self.rescind_offers(Some(a));
         self.cluster.set_schedulable(a, false);
         // Rebuilds copying from this agent lose their source; rebuilds into it lose their target.
         let mut resource_less = Vec::new();
@@ -1625,7 +2091,10 @@ impl<'s> World<'s> {
         let mut excess = current - n;
         // Pending replicas go first, newest jobs first. A job being decided is shrunk but stays
         // queued: its decision ends by placing what is still pending of it.
-        let deciding_head = self.sched.deciding.is_some_and(|(dw, _)| dw == w);
+        let deciding_head = matches!(
+            self.fw[self.fw_of[w as usize] as usize].deciding,
+            Some(Decision::Place { workload, .. } | Decision::Optimistic { workload, .. }) if workload == w
+        );
         let mut k = self.workloads[w as usize].queue.len();
         while excess > 0 && k > 0 {
             k -= 1;
@@ -1716,9 +2185,19 @@ impl<'s> World<'s> {
         self.log(&format!("master:{m}"), "down", if self.masters.leader == Some(m) { "leader" } else { "standby" });
         if self.masters.leader == Some(m) {
             self.masters.leader = None;
-            if let Some((_, e)) = self.sched.deciding.take() {
-                self.queue.cancel(e); // the decision dies with the leader; the job stays queued
+            // Decisions die with the leader (their jobs stay queued); offers are rescinded.
+            for f in 0..self.fw.len() {
+                if let Some(d) = self.fw[f].deciding.take() {
+                    self.queue.cancel(d.end());
+                    if let Decision::Offers { batch, .. } = d {
+                        for &id in &batch {
+                            self.unlock(id);
+                        }
+                        self.free_offers.extend(batch);
+                    }
+                }
             }
+            self.rescind_offers(None);
             self.elect_if_possible();
         }
     }
@@ -1806,7 +2285,32 @@ impl<'s> World<'s> {
         s.push("pending_tasks_mean", self.pending_tw.mean(end));
         s.count("pending_tasks_max", self.pending_tw.max(end));
         s.push("running_tasks_mean", self.running_tw.mean(end));
-        s.push("scheduler_busy_frac", self.busy_tw.mean(end));
+        let busy: Vec<f64> = self.fw.iter_mut().map(|f| f.busy_tw.mean(end).unwrap_or(0.0)).collect();
+        s.push("scheduler_busy_frac", Some(busy.iter().sum::<f64>() / busy.len() as f64));
+        s.seconds_family("job_first_wait_s", &self.job_first_wait);
+        s.seconds_family("job_full_wait_s", &self.job_full_wait);
+        let sum = |g: &dyn Fn(&FrameworkState) -> u64| self.fw.iter().map(g).sum::<u64>();
+        let (tx, conflicted) = (sum(&|f| f.transactions), sum(&|f| f.conflicted));
+        s.push("conflict_frac", (tx > 0).then(|| conflicted as f64 / tx as f64));
+        s.count("offers_made", sum(&|f| f.offers_made));
+        s.count("offers_declined", sum(&|f| f.offers_declined));
+        s.count("offers_rescinded", sum(&|f| f.offers_rescinded));
+        s.push("locked_cpu_frac", self.locked_tw.mean(end).map(|m| m / cap[0] as f64));
+        s.count("jobs_abandoned", self.jobs_abandoned);
+        if self.fw.len() > 1 || self.sc.scheduler.architecture != Architecture::Monolithic {
+            for (fw, b) in self.fw.iter().zip(&busy) {
+                let p = format!("framework.{}.", fw.name);
+                s.push(format!("{p}busy_frac"), Some(*b));
+                s.push(
+                    format!("{p}conflict_frac"),
+                    (fw.transactions > 0).then(|| fw.conflicted as f64 / fw.transactions as f64),
+                );
+                s.count(format!("{p}offers_made"), fw.offers_made);
+                s.count(format!("{p}offers_declined"), fw.offers_declined);
+                s.count(format!("{p}offers_rescinded"), fw.offers_rescinded);
+                s.count(format!("{p}jobs_abandoned"), fw.jobs_abandoned);
+            }
+        }
         s.count("ready_replicas_end", self.ready_replicas);
         // Failures and recovery.
         let agents = self.cluster.len() as f64;
@@ -1904,6 +2408,57 @@ fn load_steps(sc: &Scenario, w: &crate::scenario::WorkloadSpec, load: Option<&Lo
                 .collect()
         }
     }
+}
+
+/// The schedulers of the scenario's architecture: monolithic has one, holding every workload, with
+/// the scheduler's decision model and policy; the others have one per framework.
+fn fw_states(sc: &Scenario, warmup: SimTime) -> Vec<FrameworkState> {
+    let state = |name: &str, workloads: Vec<u32>, t_job, t_task, weight, policy, max_tasks_per_offer| FrameworkState {
+        name: name.to_string(),
+        policy: make_policy(policy, stream(sc.seed, &format!("scheduler/{name}/placement"))),
+        workloads,
+        t_job,
+        t_task,
+        weight,
+        max_tasks_per_offer,
+        deciding: None,
+        allocated: Resources::ZERO,
+        suppressed: false,
+        refused_until: Vec::new(),
+        inbox: Vec::new(),
+        busy_tw: TimeWeighted::new(warmup),
+        transactions: 0,
+        conflicted: 0,
+        offers_made: 0,
+        offers_declined: 0,
+        offers_rescinded: 0,
+        jobs_abandoned: 0,
+    };
+    let s = &sc.scheduler;
+    if s.architecture == Architecture::Monolithic {
+        let all = (0..sc.workloads.len() as u32).collect();
+        // The monolithic scheduler keeps the stream name it always had, so results do not move.
+        let mut one = state("monolithic", all, s.t_job, s.t_task, 1.0, s.placement, None);
+        one.policy = make_policy(s.placement, stream(sc.seed, "scheduler/placement"));
+        return vec![one];
+    }
+    s.frameworks
+        .iter()
+        .map(|f| state(&f.name, f.workloads.clone(), f.t_job, f.t_task, f.weight, f.placement, f.max_tasks_per_offer))
+        .collect()
+}
+
+/// Index into `fw_states(sc, ..)` of each workload's scheduler.
+fn fw_of(sc: &Scenario) -> Vec<u32> {
+    let mut out = vec![0; sc.workloads.len()];
+    if sc.scheduler.architecture != Architecture::Monolithic {
+        for (k, f) in sc.scheduler.frameworks.iter().enumerate() {
+            for &w in &f.workloads {
+                out[w as usize] = k as u32;
+            }
+        }
+    }
+    out
 }
 
 /// Builds the spread domains of a workload over its eligible agent ranges: one per eligible rack

@@ -471,6 +471,7 @@ fn machines_to_groups(machines: BTreeMap<(String, u64), Machine>, opt: &MachineO
             attributes: BTreeMap::new(),
             network_bytes_per_s: opt.network_bytes_per_s,
             layout: Some(layout),
+            reserve: None,
         });
     }
     out

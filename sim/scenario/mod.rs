@@ -19,7 +19,10 @@ use crate::units::{
     format_bandwidth, format_bytes, format_cpus, parse_bandwidth, parse_bytes, parse_cpus_text, parse_rate,
 };
 use raw::*;
-pub use raw::{AgentTraceFormat, PlacementKind, QueueKind, SpreadKind, TraceFormat, UpDown, WorkloadTraceFormat};
+pub use raw::{
+    AgentTraceFormat, Architecture, CommitMode, ConflictMode, FrameworkGrouping, PlacementKind, QueueKind, SpreadKind,
+    TraceFormat, UpDown, WorkloadTraceFormat,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -145,6 +148,8 @@ pub struct AgentGroupSpec {
     pub attributes: BTreeMap<String, String>,
     /// Network bandwidth of each agent in each direction, bytes per second. Invariant: > 0.
     pub network_bytes_per_s: u64,
+    /// Two-level: a static reservation of the group's agents for this framework.
+    pub reserve: Option<String>,
     /// Explicit racks of a group built from a machine trace: (rack name, zone name, agents), in
     /// agent order; `None` for groups written in the scenario (`racks`/`zones` split them evenly).
     pub layout: Option<Vec<(String, String, u32)>>,
@@ -152,12 +157,40 @@ pub struct AgentGroupSpec {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchedulerSpec {
+    pub architecture: Architecture,
     pub placement: PlacementKind,
     pub queue: QueueKind,
-    /// Per-decision fixed cost (Omega's t_job).
+    /// Per-decision fixed cost (Omega's t_job); frameworks inherit it unless they set their own.
     pub t_job: SimDuration,
     /// Per-task cost of a decision (Omega's t_task).
     pub t_task: SimDuration,
+    pub frameworks_by: FrameworkGrouping,
+    /// Two-level: the allocator runs at most once per interval, and only when something changed.
+    pub allocation_interval: SimDuration,
+    /// Two-level: a declined agent is not offered to the same framework again for this long.
+    pub refuse_seconds: SimDuration,
+    /// Two-level: unanswered offers are rescinded after this; zero means never.
+    pub offer_timeout: SimDuration,
+    pub conflict: ConflictMode,
+    pub commit: CommitMode,
+    /// Shared-state and two-level: a job is abandoned after this many unsuccessful attempts.
+    pub max_attempts: u32,
+    /// Every framework, each with its workloads. Monolithic runs one scheduler for all of them.
+    pub frameworks: Vec<FrameworkSpec>,
+}
+
+/// A framework: a scheduler of its own in the two-level and shared-state architectures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameworkSpec {
+    pub name: String,
+    /// Indexes into `Scenario::workloads`. Invariant: every workload is in exactly one framework.
+    pub workloads: Vec<u32>,
+    /// DRF weight. Invariant: > 0.
+    pub weight: f64,
+    pub t_job: SimDuration,
+    pub t_task: SimDuration,
+    pub placement: PlacementKind,
+    pub max_tasks_per_offer: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -520,6 +553,12 @@ pub enum AttrOp {
     NotEquals,
 }
 
+impl WorkloadSpec {
+    pub fn is_batch(&self) -> bool {
+        matches!(self.kind, WorkloadKind::Batch(_))
+    }
+}
+
 impl AgentGroupSpec {
     /// The value of attribute `name` on this group's agents, implicit ones included (`rack` and
     /// `zone` vary inside a group and are not group attributes).
@@ -619,14 +658,38 @@ impl Scenario {
                         zones: Some(g.zones),
                         attributes: Some(g.attributes.clone()),
                         network: Some(format_bandwidth(g.network_bytes_per_s)),
+                        reserve: g.reserve.clone(),
                     })
                     .collect(),
             },
-            scheduler: Some(RawScheduler {
-                placement: Some(self.scheduler.placement),
-                queue: Some(self.scheduler.queue),
-                t_job: Some(format_duration(self.scheduler.t_job)),
-                t_task: Some(format_duration(self.scheduler.t_task)),
+            scheduler: Some({
+                let sc = &self.scheduler;
+                RawScheduler {
+                    architecture: Some(sc.architecture),
+                    frameworks_by: Some(sc.frameworks_by),
+                    allocation_interval: Some(format_duration(sc.allocation_interval)),
+                    refuse_seconds: Some(format_duration(sc.refuse_seconds)),
+                    offer_timeout: Some(format_duration(sc.offer_timeout)),
+                    conflict: Some(sc.conflict),
+                    commit: Some(sc.commit),
+                    max_attempts: Some(sc.max_attempts),
+                    frameworks: sc
+                        .frameworks
+                        .iter()
+                        .map(|f| RawFramework {
+                            name: f.name.clone(),
+                            weight: Some(f.weight),
+                            t_job: Some(format_duration(f.t_job)),
+                            t_task: Some(format_duration(f.t_task)),
+                            placement: Some(f.placement),
+                            max_tasks_per_offer: f.max_tasks_per_offer,
+                        })
+                        .collect(),
+                    placement: Some(sc.placement),
+                    queue: Some(sc.queue),
+                    t_job: Some(format_duration(sc.t_job)),
+                    t_task: Some(format_duration(sc.t_task)),
+                }
             }),
             workloads: self.workloads.iter().filter(|w| !w.generated).map(workload_to_raw).collect(),
             failures: Some(self.failures_to_raw()),
@@ -972,6 +1035,20 @@ impl Validator<'_> {
         }
         let failures = self.failures(raw.failures.as_ref(), &cluster, horizon)?;
         let (workload_traces, trace_rows) = self.workload_traces(&raw.workload_traces, &mut workloads, &cluster)?;
+        let mut scheduler = scheduler;
+        scheduler.frameworks = self.frameworks(raw.scheduler.as_ref(), &scheduler, &workloads)?;
+        for (i, g) in cluster.groups.iter().enumerate() {
+            if let Some(r) = &g.reserve {
+                if !scheduler.frameworks.iter().any(|f| &f.name == r) {
+                    let names: Vec<&str> = scheduler.frameworks.iter().map(|f| f.name.as_str()).collect();
+                    return Err(self.invalid(
+                        format!("cluster.agents[{i}].reserve"),
+                        format!("\"{r}\""),
+                        format!("one of the frameworks {names:?}"),
+                    ));
+                }
+            }
+        }
         Ok(Scenario {
             name: raw.name.clone(),
             seed,
@@ -1052,6 +1129,7 @@ impl Validator<'_> {
                 attributes,
                 network_bytes_per_s,
                 layout: None,
+                reserve: g.reserve.clone(),
             });
         }
         let mut agent_traces = Vec::new();
@@ -1143,12 +1221,97 @@ impl Validator<'_> {
                 None => Ok(SimDuration::ZERO),
             }
         };
-        Ok(SchedulerSpec {
+        let dd = |field: &str, v: Option<&String>, default: u64| -> R<SimDuration> {
+            match v {
+                Some(t) => self.duration(&format!("scheduler.{field}"), t),
+                None => Ok(SimDuration(default)),
+            }
+        };
+        let spec = SchedulerSpec {
+            architecture: raw.and_then(|r| r.architecture).unwrap_or(Architecture::Monolithic),
             placement: raw.and_then(|r| r.placement).unwrap_or(PlacementKind::FirstFit),
             queue: raw.and_then(|r| r.queue).unwrap_or(QueueKind::Fifo),
             t_job: d("t_job", raw.and_then(|r| r.t_job.as_ref()))?,
             t_task: d("t_task", raw.and_then(|r| r.t_task.as_ref()))?,
-        })
+            frameworks_by: raw.and_then(|r| r.frameworks_by).unwrap_or(FrameworkGrouping::Kind),
+            allocation_interval: dd(
+                "allocation_interval",
+                raw.and_then(|r| r.allocation_interval.as_ref()),
+                1_000_000,
+            )?,
+            refuse_seconds: dd("refuse_seconds", raw.and_then(|r| r.refuse_seconds.as_ref()), 5_000_000)?,
+            offer_timeout: dd("offer_timeout", raw.and_then(|r| r.offer_timeout.as_ref()), 0)?,
+            conflict: raw.and_then(|r| r.conflict).unwrap_or(ConflictMode::Fine),
+            commit: raw.and_then(|r| r.commit).unwrap_or(CommitMode::Incremental),
+            max_attempts: raw.and_then(|r| r.max_attempts).unwrap_or(1000).max(1),
+            frameworks: Vec::new(),
+        };
+        if spec.allocation_interval.0 == 0 {
+            return Err(self.invalid("scheduler.allocation_interval", "\"0s\"", "an interval above zero"));
+        }
+        Ok(spec)
+    }
+
+    /// Groups the workloads into frameworks and applies the `[[scheduler.frameworks]]` settings.
+    fn frameworks(
+        &self,
+        raw: Option<&RawScheduler>,
+        sc: &SchedulerSpec,
+        workloads: &[WorkloadSpec],
+    ) -> R<Vec<FrameworkSpec>> {
+        let mut out: Vec<FrameworkSpec> = Vec::new();
+        for (i, w) in workloads.iter().enumerate() {
+            let name = match sc.frameworks_by {
+                FrameworkGrouping::Team => w.team.clone(),
+                FrameworkGrouping::Kind => match w.kind {
+                    WorkloadKind::Service(_) => "marathon".to_string(),
+                    _ => w.name.clone(),
+                },
+            };
+            match out.iter_mut().find(|f| f.name == name) {
+                Some(f) => f.workloads.push(i as u32),
+                None => out.push(FrameworkSpec {
+                    name,
+                    workloads: vec![i as u32],
+                    weight: 1.0,
+                    t_job: sc.t_job,
+                    t_task: sc.t_task,
+                    placement: sc.placement,
+                    max_tasks_per_offer: None,
+                }),
+            }
+        }
+        for (k, rf) in raw.map(|r| r.frameworks.as_slice()).unwrap_or_default().iter().enumerate() {
+            let field = |s: &str| format!("scheduler.frameworks[{k}].{s}");
+            let names: Vec<String> = out.iter().map(|f| f.name.clone()).collect();
+            let Some(f) = out.iter_mut().find(|f| f.name == rf.name) else {
+                return Err(self.invalid(
+                    field("name"),
+                    format!("\"{}\"", rf.name),
+                    format!("one of the frameworks {names:?}"),
+                ));
+            };
+            if let Some(w) = rf.weight {
+                if !(w.is_finite() && w > 0.0) {
+                    return Err(self.invalid(field("weight"), w, "a weight above zero"));
+                }
+                f.weight = w;
+            }
+            if let Some(t) = &rf.t_job {
+                f.t_job = self.duration(&field("t_job"), t)?;
+            }
+            if let Some(t) = &rf.t_task {
+                f.t_task = self.duration(&field("t_task"), t)?;
+            }
+            if let Some(p) = rf.placement {
+                f.placement = p;
+            }
+            if rf.max_tasks_per_offer == Some(0) {
+                return Err(self.invalid(field("max_tasks_per_offer"), 0, "at least 1"));
+            }
+            f.max_tasks_per_offer = rf.max_tasks_per_offer;
+        }
+        Ok(out)
     }
 
     fn workload(&self, i: usize, w: &RawWorkload, horizon: SimDuration, cluster: &ClusterSpec) -> R<WorkloadSpec> {

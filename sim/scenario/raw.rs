@@ -114,6 +114,9 @@ pub struct RawAgentGroup {
     /// Network bandwidth of each agent, each direction: `"10Gbps"` or `"1.25GB/s"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
+    /// Two-level: the group's agents are statically reserved for this framework (role).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserve: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +145,29 @@ pub enum QueueKind {
 #[serde(deny_unknown_fields)]
 pub struct RawScheduler {
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<Architecture>,
+    /// How workloads are grouped into frameworks: by kind (one for all services, one per store,
+    /// one per batch workload) or by team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frameworks_by: Option<FrameworkGrouping>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocation_interval: Option<String>,
+    /// Two-level: how long a declined agent is not offered again to the framework that declined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refuse_seconds: Option<String>,
+    /// Two-level: offers not answered within this are rescinded ("0s": never).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_timeout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<ConflictMode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitMode>,
+    /// A job is abandoned after this many unsuccessful scheduling attempts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<RawFramework>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placement: Option<PlacementKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueKind>,
@@ -149,6 +175,61 @@ pub struct RawScheduler {
     pub t_job: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub t_task: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Architecture {
+    /// One scheduler places everything.
+    Monolithic,
+    /// Mesos: a DRF allocator offers agents to framework schedulers.
+    TwoLevel,
+    /// Omega: framework schedulers decide on a snapshot and commit optimistically.
+    SharedState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FrameworkGrouping {
+    Kind,
+    Team,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConflictMode {
+    /// A commit conflicts only where the chosen agent no longer has room.
+    Fine,
+    /// A commit conflicts wherever the chosen agent changed since the snapshot.
+    Coarse,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommitMode {
+    /// Tasks without conflicts are committed; the others retry.
+    Incremental,
+    /// All or nothing.
+    Gang,
+}
+
+/// Settings of one framework, by name (frameworks themselves come from the grouping).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFramework {
+    pub name: String,
+    /// DRF weight of the framework's role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub t_job: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub t_task: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<PlacementKind>,
+    /// Two-level: tasks launched on one offer at most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tasks_per_offer: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
