@@ -1,6 +1,7 @@
 //! Integration tests: one test crate (links once), one module per concern. They drive the public
 //! library API or the real `dcsim` binary.
 
+mod architectures;
 mod bad_input;
 mod common;
 mod decision;
