@@ -89,6 +89,34 @@ fn bench_failure_cost(path: &Path) {
     }
 }
 
+/// The 10,000-agent benchmark under each scheduler architecture.
+fn bench_architectures(path: &Path) {
+    let Ok(base) = Scenario::from_path(path) else { return };
+    for arch in [
+        dcsim::scenario::Architecture::Monolithic,
+        dcsim::scenario::Architecture::TwoLevel,
+        dcsim::scenario::Architecture::SharedState,
+    ] {
+        let mut sc = base.clone();
+        sc.scheduler.architecture = arch;
+        let t = Instant::now();
+        let r = dcsim::simulate(&sc, &mut |_| {}).expect("benchmark scenario runs");
+        let secs = t.elapsed().as_secs_f64();
+        let g = |k: &str| r.summary.get(k).unwrap_or(f64::NAN);
+        println!(
+            "{} {arch:?}: {secs:.3} s wall, {} events ({:.2} M events/s), wait_s_mean {:.4}, job_full_wait_s_p99 {:.4}, busy {:.4}, offers {}, conflict_frac {:.4}",
+            sc.name,
+            g("events"),
+            g("events") / secs / 1e6,
+            g("wait_s_mean"),
+            g("job_full_wait_s_p99"),
+            g("scheduler_busy_frac"),
+            g("offers_made"),
+            g("conflict_frac"),
+        );
+    }
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -97,6 +125,7 @@ fn main() {
         for s in ["mmc", "quickstart", "bench-10k"] {
             bench_scenario(&root.join("scenarios").join(format!("{s}.toml")));
         }
+        bench_architectures(&root.join("scenarios/bench-10k.toml"));
         bench_failure_cost(&root.join("scenarios/bench-10k-month.toml"));
     } else {
         for a in &args {

@@ -386,6 +386,10 @@ pub struct World<'s> {
     last_allocation: Option<SimTime>,
     /// Per agent group, the framework its agents are reserved for.
     reserved_for: Vec<Option<u32>>,
+    /// Two-level: expiry times of decline filters, and the one wake-up event scheduled for the
+    /// earliest (so a thousand declines at once cost one event).
+    filter_expiries: std::collections::BinaryHeap<std::cmp::Reverse<SimTime>>,
+    filter_wakeup: Option<SimTime>,
     /// CPU millicores held in outstanding offers.
     locked_cpu: u64,
     locked_tw: TimeWeighted,
@@ -591,6 +595,8 @@ impl<'s> World<'s> {
                         .map(|k| k as u32)
                 })
                 .collect(),
+            filter_expiries: std::collections::BinaryHeap::new(),
+            filter_wakeup: None,
             locked_cpu: 0,
             locked_tw: TimeWeighted::new(warmup),
             jobs_abandoned: 0,
@@ -725,7 +731,7 @@ impl<'s> World<'s> {
                 Event::DecisionDone { framework } => self.on_decision_done(framework),
                 Event::Allocate => self.on_allocate(),
                 Event::OfferTimeout { offer } => self.on_offer_timeout(offer),
-                Event::FilterExpired => self.request_allocation(),
+                Event::FilterExpired => self.on_filter_expired(),
                 Event::Sample => self.on_sample(),
                 Event::Plan { index } => self.on_plan(index),
                 Event::AgentLost { agent } => self.on_agent_lost(agent),
@@ -992,8 +998,9 @@ impl<'s> World<'s> {
         self.retire_job_if_done(job);
     }
 
-    /// Constraints of workload `w` (job of `shard`, or `NONE`) on agent `a`, resources aside:
-    /// eligibility, `max_per_agent`, and replicas of one shard on distinct agents.
+    /// Per-agent constraints of workload `w` (job of `shard`, or `NONE`) on agent `a`, resources
+    /// and eligibility aside (placement requests carry the eligible ranges): `max_per_agent`, and
+    /// replicas of one shard on distinct agents.
     fn admits(&self, w: u32, shard: u32, a: AgentId) -> bool {
         let ws = &self.workloads[w as usize];
         let below_max = match (&ws.per_agent, ws.max_per_agent) {
@@ -1005,7 +1012,12 @@ impl<'s> World<'s> {
                 .replicas
                 .clone()
                 .any(|r| self.replicas[r as usize].task.is_some_and(|t| self.tasks[t.0 as usize].agent == a));
-        below_max && apart && ws.ranges.iter().any(|r| r.contains(&a.0))
+        below_max && apart
+    }
+
+    /// `admits` plus eligibility, for decisions made about one given agent (offers, commits).
+    fn admits_on(&self, w: u32, shard: u32, a: AgentId) -> bool {
+        self.workloads[w as usize].ranges.iter().any(|r| r.contains(&a.0)) && self.admits(w, shard, a)
     }
 
     /// Asks the framework's placement policy for an agent for one task of `job`.
@@ -1094,7 +1106,7 @@ impl<'s> World<'s> {
         let coarse = self.sc.scheduler.conflict == ConflictMode::Coarse;
         // Coarse conflicts are judged against the snapshot, before this transaction changes anything.
         let stale: Vec<bool> = picks.iter().map(|&(a, v)| coarse && self.cluster.version(a) != v).collect();
-        let fits_now = |me: &Self, a: AgentId| me.cluster.agent(a).offered().fits(&demand) && me.admits(w, shard, a);
+        let fits_now = |me: &Self, a: AgentId| me.cluster.agent(a).offered().fits(&demand) && me.admits_on(w, shard, a);
         let mut conflicts = 0u32;
         let mut accepted = Vec::with_capacity(picks.len());
         for (k, &(a, _)) in picks.iter().enumerate() {
@@ -1284,7 +1296,7 @@ impl<'s> World<'s> {
                     let j = &self.jobs[job.0 as usize];
                     if j.pending == 0
                         || !self.cluster.agent(agent).offered().fits(&j.demand)
-                        || !self.admits(w, j.shard, agent)
+                        || !self.admits_on(w, j.shard, agent)
                     {
                         continue;
                     }
@@ -1310,9 +1322,10 @@ impl<'s> World<'s> {
                 if fw.refused_until.is_empty() {
                     fw.refused_until = vec![SimTime::ZERO; self.cluster.len()];
                 }
-                fw.refused_until[agent.0 as usize] = self.now.plus(self.sc.scheduler.refuse_seconds);
-                let at = self.now.plus(self.sc.scheduler.refuse_seconds);
-                self.queue.schedule(at, Event::FilterExpired);
+                let until = self.now.plus(self.sc.scheduler.refuse_seconds);
+                fw.refused_until[agent.0 as usize] = until;
+                self.filter_expiries.push(std::cmp::Reverse(until));
+                self.wake_for_filters();
             }
         }
         // The batch's offers are answered or were rescinded: their slots can be reused.
@@ -1331,6 +1344,27 @@ impl<'s> World<'s> {
         }
         self.request_allocation();
         self.start_offer_decision(f);
+    }
+
+    /// Keeps one `FilterExpired` event scheduled at the earliest pending filter expiry.
+    fn wake_for_filters(&mut self) {
+        let Some(&std::cmp::Reverse(next)) = self.filter_expiries.peek() else { return };
+        if self.filter_wakeup.is_none_or(|t| next < t) {
+            self.filter_wakeup = Some(next);
+            self.queue.schedule(next, Event::FilterExpired);
+        }
+    }
+
+    fn on_filter_expired(&mut self) {
+        if self.filter_wakeup != Some(self.now) {
+            return; // superseded by an earlier wake-up
+        }
+        self.filter_wakeup = None;
+        while self.filter_expiries.peek().is_some_and(|&std::cmp::Reverse(t)| t <= self.now) {
+            self.filter_expiries.pop();
+        }
+        self.wake_for_filters();
+        self.request_allocation();
     }
 
     fn on_offer_timeout(&mut self, id: u32) {

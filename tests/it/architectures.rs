@@ -276,3 +276,116 @@ fn every_architecture_runs_the_shipped_comparison() {
         assert!(a.get("tasks_started").unwrap() > 1000.0, "{arch}");
     }
 }
+
+/// Static reservations: agents of a group reserved for a framework are offered to it only.
+/// Two agents; "a" is reserved for framework "web" (the services); batch work may use only "b".
+#[test]
+fn reserved_agents_are_offered_only_to_their_framework() {
+    let sc = scenario(
+        r#"
+        name = "reserve"
+        horizon = "10m"
+        [cluster]
+        [[cluster.agents]]
+        name = "a"
+        count = 1
+        cpus = 4
+        mem = "16GiB"
+        reserve = "marathon"
+        [[cluster.agents]]
+        name = "b"
+        count = 1
+        cpus = 4
+        mem = "16GiB"
+        [scheduler]
+        architecture = "two-level"
+        [[workloads]]
+        kind = "batch"
+        name = "jobs"
+        arrival = { process = "interval", every = "1h" }
+        tasks_per_job = { dist = "constant", value = 8 }
+        duration = { dist = "constant", value = "1h" }
+        cpus = 1
+        mem = "1GiB"
+        [[workloads]]
+        kind = "service"
+        name = "web"
+        replicas = 2
+        cpus = 1
+        mem = "1GiB"
+        "#,
+    );
+    let s = run(&sc);
+    // Batch fills agent b (4 of its 8 tasks) and never touches a; the services run on a.
+    assert_eq!(s.get("workload.jobs.tasks_started"), Some(4.0));
+    assert_eq!(s.get("workload.web.tasks_started"), Some(2.0));
+    assert_eq!(s.get("tasks_pending_end"), Some(4.0));
+}
+
+/// Offers not answered within offer_timeout are rescinded: a framework deciding for 30 s with a
+/// 10 s timeout loses every offer it holds, so it launches nothing.
+#[test]
+fn slow_frameworks_lose_their_offers_to_the_timeout() {
+    let text = |timeout: &str| {
+        format!(
+            r#"
+            name = "timeout"
+            horizon = "5m"
+            [cluster]
+            [[cluster.agents]]
+            name = "a"
+            count = 2
+            cpus = 4
+            mem = "16GiB"
+            [scheduler]
+            architecture = "two-level"
+            offer_timeout = "{timeout}"
+            frameworks = [{{ name = "slow", t_job = "30s" }}]
+            [[workloads]]
+            kind = "batch"
+            name = "slow"
+            arrival = {{ process = "interval", every = "1h" }}
+            duration = {{ dist = "constant", value = "1h" }}
+            cpus = 1
+            mem = "1GiB"
+            "#
+        )
+    };
+    let s = run(&scenario(&text("10s")));
+    assert_eq!(s.get("workload.slow.tasks_started"), Some(0.0));
+    assert!(s.get("offers_rescinded").unwrap() >= 2.0);
+    let s = run(&scenario(&text("0s")));
+    assert_eq!(s.get("workload.slow.tasks_started"), Some(1.0), "no timeout: launched after 30 s");
+    assert_eq!(s.get("wait_s_max"), Some(30.0));
+}
+
+/// Allocation is driven by events: an idle two-level cluster (services placed, nothing pending)
+/// runs no allocation rounds, so ten idle hours cost a handful of events, not 36,000 rounds.
+#[test]
+fn an_idle_two_level_cluster_costs_nothing_per_interval() {
+    let sc = scenario(
+        r#"
+        name = "idle"
+        horizon = "10h"
+        sample_interval = "10h"
+        [cluster]
+        [[cluster.agents]]
+        name = "a"
+        count = 1000
+        cpus = 16
+        mem = "64GiB"
+        [scheduler]
+        architecture = "two-level"
+        [[workloads]]
+        kind = "service"
+        name = "web"
+        replicas = 10
+        cpus = 1
+        mem = "1GiB"
+        "#,
+    );
+    let s = run(&sc);
+    assert_eq!(s.get("ready_replicas_end"), Some(10.0));
+    assert!(s.get("events").unwrap() < 50.0, "events: {:?}", s.get("events"));
+    assert!(s.get("offers_made").unwrap() <= 1000.0, "one round of offers, then suppressed");
+}
