@@ -463,13 +463,18 @@ impl<'s> World<'s> {
         let mut shards = Vec::new();
         let mut images: Vec<String> = Vec::new();
         for (wi, w) in sc.workloads.iter().enumerate() {
+            // Eligible agents: groups the constraints admit, inside the workload's silo if siloed.
+            let silo = sc.silo_of(wi).map(|k| &sc.silos[k]);
             let ranges: Vec<Range<u32>> = sc
                 .cluster
                 .groups
                 .iter()
                 .zip(cluster.groups())
-                .filter(|(spec, _)| w.constraints.admits_group(spec))
-                .map(|(_, g)| g.agents.clone())
+                .enumerate()
+                .filter(|(gi, (spec, _))| {
+                    w.constraints.admits_group(spec) && silo.is_none_or(|s| s.groups.contains(gi))
+                })
+                .map(|(_, (_, g))| g.agents.clone())
                 .collect();
             let (domains, rack_domain) = spread_domains(&cluster, &ranges, w.constraints.spread);
             let name = &w.name;
@@ -2470,6 +2475,19 @@ fn fw_states(sc: &Scenario, warmup: SimTime) -> Vec<FrameworkState> {
     };
     let s = &sc.scheduler;
     if s.architecture == Architecture::Monolithic {
+        if sc.layout == crate::scenario::Layout::Siloed {
+            // Each silo has a monolithic scheduler of its own.
+            return sc
+                .silos
+                .iter()
+                .enumerate()
+                .map(|(k, silo)| {
+                    let mine =
+                        (0..sc.workloads.len()).filter(|&w| sc.silo_of(w) == Some(k)).map(|w| w as u32).collect();
+                    state(&format!("silo-{}", silo.name), mine, s.t_job, s.t_task, 1.0, s.placement, None)
+                })
+                .collect();
+        }
         let all = (0..sc.workloads.len() as u32).collect();
         // The monolithic scheduler keeps the stream name it always had, so results do not move.
         let mut one = state("monolithic", all, s.t_job, s.t_task, 1.0, s.placement, None);
@@ -2485,7 +2503,11 @@ fn fw_states(sc: &Scenario, warmup: SimTime) -> Vec<FrameworkState> {
 /// Index into `fw_states(sc, ..)` of each workload's scheduler.
 fn fw_of(sc: &Scenario) -> Vec<u32> {
     let mut out = vec![0; sc.workloads.len()];
-    if sc.scheduler.architecture != Architecture::Monolithic {
+    if sc.scheduler.architecture == Architecture::Monolithic && sc.layout == crate::scenario::Layout::Siloed {
+        for (w, f) in out.iter_mut().enumerate() {
+            *f = sc.silo_of(w).expect("validated: every team in a silo") as u32;
+        }
+    } else if sc.scheduler.architecture != Architecture::Monolithic {
         for (k, f) in sc.scheduler.frameworks.iter().enumerate() {
             for &w in &f.workloads {
                 out[w as usize] = k as u32;

@@ -20,8 +20,8 @@ use crate::units::{
 };
 use raw::*;
 pub use raw::{
-    AgentTraceFormat, Architecture, CommitMode, ConflictMode, FrameworkGrouping, PlacementKind, QueueKind, SpreadKind,
-    TraceFormat, UpDown, WorkloadTraceFormat,
+    AgentTraceFormat, Architecture, CommitMode, ConflictMode, FrameworkGrouping, Layout, PlacementKind, QueueKind,
+    RawAxis, RawSweep, SpreadKind, TraceFormat, UpDown, WorkloadTraceFormat,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
@@ -64,6 +64,30 @@ pub struct Scenario {
     /// Replayed workload traces; their rows, merged and sorted by time, are in `trace_rows`.
     pub workload_traces: Vec<WorkloadTraceSpec>,
     pub trace_rows: Arc<[TraceRow]>,
+    pub layout: Layout,
+    /// The silos (used when `layout` is siloed; kept when pooled so a layout can be switched).
+    pub silos: Vec<SiloSpec>,
+    /// The `[sweep]` section as written (sweeps rewrite the file, so it stays raw).
+    pub sweep: Option<RawSweep>,
+}
+
+/// A silo: teams that run on their own agent groups, with their own scheduler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiloSpec {
+    pub name: String,
+    pub teams: Vec<String>,
+    /// Indexes into `cluster.groups`.
+    pub groups: Vec<usize>,
+}
+
+impl Scenario {
+    /// The silo of workload `w` (siloed layout only).
+    pub fn silo_of(&self, w: usize) -> Option<usize> {
+        if self.layout != Layout::Siloed {
+            return None;
+        }
+        self.silos.iter().position(|s| s.teams.contains(&self.workloads[w].team))
+    }
 }
 
 /// A workload trace source as the scenario names it (paths made absolute so the resolved scenario
@@ -693,6 +717,17 @@ impl Scenario {
             }),
             workloads: self.workloads.iter().filter(|w| !w.generated).map(workload_to_raw).collect(),
             failures: Some(self.failures_to_raw()),
+            layout: Some(self.layout),
+            silos: self
+                .silos
+                .iter()
+                .map(|s| RawSilo {
+                    name: s.name.clone(),
+                    teams: s.teams.clone(),
+                    agents: s.groups.iter().map(|&g| self.cluster.groups[g].name.clone()).collect(),
+                })
+                .collect(),
+            sweep: self.sweep.clone(),
             workload_traces: self
                 .workload_traces
                 .iter()
@@ -1037,6 +1072,17 @@ impl Validator<'_> {
         let (workload_traces, trace_rows) = self.workload_traces(&raw.workload_traces, &mut workloads, &cluster)?;
         let mut scheduler = scheduler;
         scheduler.frameworks = self.frameworks(raw.scheduler.as_ref(), &scheduler, &workloads)?;
+        let layout = raw.layout.unwrap_or(Layout::Pooled);
+        let silos = self.silos(&raw.silos, &cluster, &workloads, layout)?;
+        if let Some(sw) = &raw.sweep {
+            if sw.axes.is_empty() || sw.axes.iter().any(|a| a.values.is_empty()) || sw.seeds == Some(0) {
+                return Err(self.invalid(
+                    "sweep",
+                    "an empty axis, no axes or zero seeds",
+                    "at least one axis, each with values, and at least one seed",
+                ));
+            }
+        }
         for (i, g) in cluster.groups.iter().enumerate() {
             if let Some(r) = &g.reserve {
                 if !scheduler.frameworks.iter().any(|f| &f.name == r) {
@@ -1062,6 +1108,9 @@ impl Validator<'_> {
             failures,
             workload_traces,
             trace_rows,
+            layout,
+            silos,
+            sweep: raw.sweep.clone(),
         })
     }
 
@@ -1890,6 +1939,71 @@ impl Validator<'_> {
         }
         rows.sort_by_key(|r| r.at); // stable: sources in order, rows in file order
         Ok((specs, Arc::from(rows)))
+    }
+
+    fn silos(
+        &self,
+        raw: &[RawSilo],
+        cluster: &ClusterSpec,
+        workloads: &[WorkloadSpec],
+        layout: Layout,
+    ) -> R<Vec<SiloSpec>> {
+        let mut out: Vec<SiloSpec> = Vec::new();
+        let mut used = BTreeSet::new();
+        for (i, s) in raw.iter().enumerate() {
+            let f = |x: &str| format!("silos[{i}].{x}");
+            self.name(&f("name"), &s.name)?;
+            if out.iter().any(|o| o.name == s.name) {
+                return Err(self.invalid(f("name"), format!("\"{}\" a second time", s.name), "unique silo names"));
+            }
+            let mut groups = Vec::new();
+            for g in &s.agents {
+                let k = self.group_index(&f("agents"), Some(g), cluster)?.expect("named group");
+                if !used.insert(k) {
+                    return Err(self.invalid(
+                        f("agents"),
+                        format!("\"{g}\" in two silos"),
+                        "each agent group in one silo at most",
+                    ));
+                }
+                groups.push(k);
+            }
+            if groups.is_empty() {
+                return Err(self.invalid(f("agents"), "no agent group", "at least one agent group per silo"));
+            }
+            out.push(SiloSpec { name: s.name.clone(), teams: s.teams.clone(), groups });
+        }
+        if layout == Layout::Siloed {
+            if out.is_empty() {
+                return Err(self.invalid(
+                    "layout",
+                    "\"siloed\" without [[silos]]",
+                    "[[silos]] tables giving each silo's teams and agents",
+                ));
+            }
+            for w in workloads {
+                let n = out.iter().filter(|s| s.teams.contains(&w.team)).count();
+                if n != 1 {
+                    return Err(self.invalid(
+                        "silos",
+                        format!("team \"{}\" (workload \"{}\") in {n} silos", w.team, w.name),
+                        "every team in exactly one silo",
+                    ));
+                }
+                let silo = out.iter().find(|s| s.teams.contains(&w.team)).expect("one silo");
+                let fits = silo.groups.iter().any(|&g| {
+                    w.constraints.admits_group(&cluster.groups[g]) && cluster.groups[g].capacity.fits(&w.demand)
+                });
+                if !fits {
+                    return Err(self.invalid(
+                        "silos",
+                        format!("workload \"{}\" in silo \"{}\"", w.name, silo.name),
+                        "a silo with an agent group its tasks fit on",
+                    ));
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn group_index(&self, field: &str, name: Option<&String>, cluster: &ClusterSpec) -> R<Option<usize>> {

@@ -34,6 +34,47 @@ pub struct RawScenario {
     /// Recorded histories and cluster traces replayed against the workloads.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workload_traces: Vec<RawWorkloadTrace>,
+    /// `"pooled"` (one cluster) or `"siloed"` (each silo's teams on the silo's agents only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub silos: Vec<RawSilo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<RawSweep>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    Pooled,
+    Siloed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSilo {
+    pub name: String,
+    /// Teams whose workloads run in this silo.
+    pub teams: Vec<String>,
+    /// Agent groups of this silo.
+    pub agents: Vec<String>,
+}
+
+/// A parameter sweep: the cartesian product of the axes, each point run with `seeds` seeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSweep {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seeds: Option<u32>,
+    pub axes: Vec<RawAxis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAxis {
+    /// Field path in the scenario file, e.g. `cluster.agents[0].count` or `scheduler.placement`.
+    pub field: String,
+    pub values: Vec<toml::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

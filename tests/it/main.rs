@@ -8,6 +8,7 @@ mod decision;
 mod determinism;
 mod failures;
 mod google;
+mod layouts;
 mod machines;
 mod queueing;
 mod scaling;
