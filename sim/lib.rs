@@ -20,9 +20,11 @@
 //! - `sim`: the model, its closed `Event` enum and the event loop.
 //! - `traces`: workload trace readers (native CSV, Google 2011) and the native writer.
 //! - `metrics`: histograms, time-weighted integrals, the flat `Summary`.
+//! - `compare`: side-by-side comparison of two runs, exported as CSV and Markdown.
 //! - `output`: result-file exporters (bytes) and the atomic directory writer.
 
 pub mod cluster;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod failures;
@@ -93,6 +95,26 @@ pub enum Error {
 pub struct Outcome {
     pub result: RunResult,
     pub stats: output::RunStats,
+}
+
+/// Runs two scenarios (in parallel) and compares their summaries. `labels` name the two sides in
+/// the files. Returns the rows and the files to write (compare.csv, compare.md and both
+/// summaries).
+pub fn compare_scenarios(
+    a: &Scenario,
+    b: &Scenario,
+    labels: (&str, &str),
+) -> Result<(Vec<compare::Row>, Vec<(String, Vec<u8>)>), RunError> {
+    let (ra, rb) = rayon::join(|| simulate(a, &mut |_| {}), || simulate(b, &mut |_| {}));
+    let (ra, rb) = (ra?, rb?);
+    let rows = compare::compare(&ra.summary, &rb.summary);
+    let files = vec![
+        ("compare.csv".to_string(), compare::compare_csv(labels.0, labels.1, &rows)),
+        ("compare.md".to_string(), compare::compare_md(labels.0, labels.1, &rows)),
+        (format!("{}.summary.json", labels.0), output::summary_json(&a.name, a.seed, &ra.summary)),
+        (format!("{}.summary.json", labels.1), output::summary_json(&b.name, b.seed, &rb.summary)),
+    ];
+    Ok((rows, files))
 }
 
 /// The default results directory of a scenario: `results/<name>`.

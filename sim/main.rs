@@ -36,6 +36,22 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run two scenarios, or one scenario in two layouts, and compare them side by side
+    /// (compare.csv, compare.md).
+    Compare {
+        /// One scenario (with --layouts) or two.
+        #[arg(required = true, num_args = 1..=2)]
+        scenarios: Vec<PathBuf>,
+        /// Two layouts to compare one scenario in, e.g. siloed,pooled.
+        #[arg(long, value_delimiter = ',')]
+        layouts: Vec<String>,
+        /// Root seed for both runs, overriding the scenarios'.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+        seed: Option<u64>,
+        /// Output directory [default: results/<name>-compare].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print a scenario's failure plan (CSV: time_s,target,event) without running it.
     Failures {
         /// Scenario file (TOML).
@@ -118,6 +134,7 @@ fn main() -> ExitCode {
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Failures { scenario, seed } => failures(&scenario, seed),
         Command::Import { format } => import(format),
+        Command::Compare { scenarios, layouts, seed, out } => compare(&scenarios, &layouts, seed, out),
     }
 }
 
@@ -132,6 +149,63 @@ fn load(path: &std::path::Path, seed: Option<u64>) -> Result<Scenario, ExitCode>
         scenario.seed = seed;
     }
     Ok(scenario)
+}
+
+fn compare(paths: &[PathBuf], layouts: &[String], seed: Option<u64>, out: Option<PathBuf>) -> ExitCode {
+    let usage = |msg: &str| {
+        eprintln!("error: {msg}");
+        ExitCode::from(2)
+    };
+    let (a, b, labels) = match (paths.len(), layouts.len()) {
+        (1, 2) => {
+            let parse = |l: &str| match l {
+                "siloed" => Some(dcsim::scenario::Layout::Siloed),
+                "pooled" => Some(dcsim::scenario::Layout::Pooled),
+                _ => None,
+            };
+            let (Some(la), Some(lb)) = (parse(&layouts[0]), parse(&layouts[1])) else {
+                return usage(&format!("--layouts takes two of siloed, pooled; found {}", layouts.join(",")));
+            };
+            let base = match load(&paths[0], seed) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            if base.silos.is_empty() && (la == dcsim::scenario::Layout::Siloed || lb == dcsim::scenario::Layout::Siloed)
+            {
+                return usage(&format!("{}: a siloed layout needs [[silos]] in the scenario", paths[0].display()));
+            }
+            let (mut a, mut b) = (base.clone(), base);
+            a.layout = la;
+            b.layout = lb;
+            (a, b, (layouts[0].clone(), layouts[1].clone()))
+        }
+        (2, 0) => {
+            let (a, b) = match (load(&paths[0], seed), load(&paths[1], seed)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(code), _) | (_, Err(code)) => return code,
+            };
+            let labels =
+                if a.name == b.name { ("a".to_string(), "b".to_string()) } else { (a.name.clone(), b.name.clone()) };
+            (a, b, labels)
+        }
+        _ => return usage("compare takes one scenario with --layouts A,B, or two scenarios"),
+    };
+    let out = out.unwrap_or_else(|| std::path::Path::new("results").join(format!("{}-compare", a.name)));
+    eprintln!("dcsim {}: comparing {} and {} (seeds {}, {})", dcsim::VERSION, labels.0, labels.1, a.seed, b.seed);
+    let (_, files) = match dcsim::compare_scenarios(&a, &b, (&labels.0, &labels.1)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = dcsim::output::write_results(&out, &files) {
+        eprintln!("error: cannot write results to {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    print!("{}", String::from_utf8_lossy(&files[1].1));
+    println!("results: {}", out.display());
+    ExitCode::SUCCESS
 }
 
 fn failures(path: &std::path::Path, seed: Option<u64>) -> ExitCode {

@@ -93,7 +93,7 @@ pub fn peak_rss_bytes() -> Option<u64> {
 /// Writes `files` (name, bytes) as directory `dir`, atomically: everything goes to a sibling
 /// staging directory first, which then replaces `dir`. On error the staging directory is removed,
 /// so no half-written result is left behind; a previous `dir` survives until the final rename.
-pub fn write_results(dir: &Path, files: &[(&str, Vec<u8>)]) -> std::io::Result<()> {
+pub fn write_results<N: AsRef<str>>(dir: &Path, files: &[(N, Vec<u8>)]) -> std::io::Result<()> {
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "results".into());
@@ -104,7 +104,7 @@ pub fn write_results(dir: &Path, files: &[(&str, Vec<u8>)]) -> std::io::Result<(
         }
         std::fs::create_dir(&staging)?;
         for (file, bytes) in files {
-            let mut f = std::fs::File::create(staging.join(file))?;
+            let mut f = std::fs::File::create(staging.join(file.as_ref()))?;
             f.write_all(bytes)?;
             f.sync_all()?;
         }

@@ -2379,6 +2379,9 @@ impl<'s> World<'s> {
         s.push("slo_ok_frac", (driven > 0).then(|| ok_sum / driven as f64));
         s.count("scale_events", self.scale_events);
         s.count("agents", self.cluster.len() as u64);
+        if let Some(cost) = self.sc.cost_per_month() {
+            s.push("cost_per_month", Some(cost));
+        }
         s.count("events", self.events);
         s.push("sim_s", Some(end.as_secs_f64()));
         s.push("measured_s", Some(measured_s));

@@ -472,6 +472,7 @@ fn machines_to_groups(machines: BTreeMap<(String, u64), Machine>, opt: &MachineO
             network_bytes_per_s: opt.network_bytes_per_s,
             layout: Some(layout),
             reserve: None,
+            price_per_hour: None,
         });
     }
     out

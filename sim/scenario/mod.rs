@@ -80,7 +80,18 @@ pub struct SiloSpec {
     pub groups: Vec<usize>,
 }
 
+/// Hours in a month (365 × 24 / 12), for monthly costs.
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
 impl Scenario {
+    /// Cost of the cluster per month, if any agent group has a price.
+    pub fn cost_per_month(&self) -> Option<f64> {
+        let priced = self.cluster.groups.iter().any(|g| g.price_per_hour.is_some());
+        priced.then(|| {
+            self.cluster.groups.iter().map(|g| g.count as f64 * g.price_per_hour.unwrap_or(0.0) * HOURS_PER_MONTH).sum()
+        })
+    }
+
     /// The silo of workload `w` (siloed layout only).
     pub fn silo_of(&self, w: usize) -> Option<usize> {
         if self.layout != Layout::Siloed {
@@ -174,6 +185,8 @@ pub struct AgentGroupSpec {
     pub network_bytes_per_s: u64,
     /// Two-level: a static reservation of the group's agents for this framework.
     pub reserve: Option<String>,
+    /// Price of one agent per hour. Invariant: finite and >= 0.
+    pub price_per_hour: Option<f64>,
     /// Explicit racks of a group built from a machine trace: (rack name, zone name, agents), in
     /// agent order; `None` for groups written in the scenario (`racks`/`zones` split them evenly).
     pub layout: Option<Vec<(String, String, u32)>>,
@@ -683,6 +696,7 @@ impl Scenario {
                         attributes: Some(g.attributes.clone()),
                         network: Some(format_bandwidth(g.network_bytes_per_s)),
                         reserve: g.reserve.clone(),
+                        price_per_hour: g.price_per_hour,
                     })
                     .collect(),
             },
@@ -1179,6 +1193,12 @@ impl Validator<'_> {
                 network_bytes_per_s,
                 layout: None,
                 reserve: g.reserve.clone(),
+                price_per_hour: match g.price_per_hour {
+                    Some(p) if !(p.is_finite() && p >= 0.0) => {
+                        return Err(self.invalid(f("price_per_hour"), p, "a price of zero or more per agent-hour"));
+                    }
+                    p => p,
+                },
             });
         }
         let mut agent_traces = Vec::new();

@@ -158,6 +158,9 @@ pub struct RawAgentGroup {
     /// Two-level: the group's agents are statically reserved for this framework (role).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserve: Option<String>,
+    /// Price of one agent per hour (any currency); gives `cost_per_month`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_per_hour: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
