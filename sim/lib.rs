@@ -21,6 +21,7 @@
 //! - `traces`: workload trace readers (native CSV, Google 2011) and the native writer.
 //! - `metrics`: histograms, time-weighted integrals, the flat `Summary`.
 //! - `compare`: side-by-side comparison of two runs, exported as CSV and Markdown.
+//! - `sweep`: parameter sweeps (planning, parallel resumable execution, shards, aggregation).
 //! - `output`: result-file exporters (bytes) and the atomic directory writer.
 
 pub mod cluster;
@@ -36,6 +37,7 @@ pub mod resources;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 pub mod time;
 pub mod traces;
 pub mod units;

@@ -52,6 +52,34 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run a scenario's [sweep]: every point of its axes with several seeds, in parallel;
+    /// resumable (finished runs are kept and skipped); shardable across machines.
+    Sweep {
+        /// Scenario file with a [sweep] section.
+        scenario: PathBuf,
+        /// Worker threads [default: all cores]. Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only shard I of N ("I/N"), or give N alone to take I from JOB_COMPLETION_INDEX
+        /// (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID (Slurm job arrays).
+        #[arg(long)]
+        shard: Option<String>,
+        /// Output directory [default: results/<name>-sweep, or ...-sweep-shard-I-of-N].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Merge sweep shard directories into what one machine would have written.
+    Merge {
+        /// Shard output directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print a scenario's failure plan (CSV: time_s,target,event) without running it.
     Failures {
         /// Scenario file (TOML).
@@ -134,6 +162,10 @@ fn main() -> ExitCode {
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Failures { scenario, seed } => failures(&scenario, seed),
         Command::Import { format } => import(format),
+        Command::Sweep { scenario, threads, shard, out, quiet } => {
+            sweep(&scenario, threads, shard.as_deref(), out, quiet)
+        }
+        Command::Merge { dirs, out } => merge(&dirs, &out),
         Command::Compare { scenarios, layouts, seed, out } => compare(&scenarios, &layouts, seed, out),
     }
 }
@@ -205,6 +237,186 @@ fn compare(paths: &[PathBuf], layouts: &[String], seed: Option<u64>, out: Option
     }
     print!("{}", String::from_utf8_lossy(&files[1].1));
     println!("results: {}", out.display());
+    ExitCode::SUCCESS
+}
+
+/// Parses `--shard`: "I/N", or "N" with I from the environment. Errors are usage errors.
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (i, n) = match text.split_once('/') {
+        Some((i, n)) => (i.trim().to_string(), n.trim().to_string()),
+        None => {
+            let i = std::env::var("JOB_COMPLETION_INDEX")
+                .or_else(|_| std::env::var("SLURM_ARRAY_TASK_ID"))
+                .map_err(|_| format!("--shard {text}: give I/N, or set JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID"))?;
+            (i, text.trim().to_string())
+        }
+    };
+    let n: usize = n
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("--shard: shard count \"{n}\" must be a whole number above 0"))?;
+    let i: usize = i.parse().map_err(|_| format!("--shard: shard index \"{i}\" is not a whole number"))?;
+    if i >= n {
+        return Err(format!("--shard: shard index {i} is out of range 0..{n}"));
+    }
+    Ok((i, n))
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("partial-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+fn sweep(
+    path: &std::path::Path,
+    threads: Option<usize>,
+    shard: Option<&str>,
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> ExitCode {
+    let shard = match shard.map(parse_shard).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let plan = match dcsim::sweep::plan(path) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (index, count) = shard.unwrap_or((0, 1));
+    let out = out.unwrap_or_else(|| {
+        let name = if shard.is_some() {
+            format!("{}-sweep-shard-{index}-of-{count}", plan.name)
+        } else {
+            format!("{}-sweep", plan.name)
+        };
+        std::path::Path::new("results").join(name)
+    });
+    let runs = dcsim::sweep::shard_runs(&plan, index, count);
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if !quiet {
+        eprintln!(
+            "dcsim {}: sweep {} ({} points x {} seeds = {} runs; this shard {} runs) on {threads} threads",
+            dcsim::VERSION,
+            plan.name,
+            plan.runs.len() / plan.seeds as usize,
+            plan.seeds,
+            plan.runs.len(),
+            runs.len()
+        );
+    }
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(Some(runs.len() as u64), ProgressDrawTarget::stderr())
+    };
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} runs  eta {eta}").expect("static template"));
+    let result = dcsim::sweep::execute(&plan, &runs, &out, threads, &|| bar.inc(1));
+    bar.finish_and_clear();
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
+    }
+    if let Err(e) = write_file(&out.join("sweep.json"), &dcsim::sweep::manifest_json(&plan)) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    if shard.is_none() {
+        if let Err(code) = write_aggregate(&plan.axes.iter().map(|a| a.0.clone()).collect::<Vec<_>>(), &out) {
+            return code;
+        }
+        println!("results: {} (runs.csv, points.csv)", out.display());
+    } else {
+        println!(
+            "shard {index} of {count}: {} runs in {} (combine the shards with dcsim merge)",
+            runs.len(),
+            out.display()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn write_aggregate(axes: &[String], dir: &std::path::Path) -> Result<(), ExitCode> {
+    let runs = dcsim::sweep::read_runs(dir).map_err(|e| {
+        eprintln!("error: reading {}: {e}", dir.display());
+        ExitCode::from(1)
+    })?;
+    let (runs_csv, points_csv) = dcsim::sweep::aggregate(axes, &runs).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    })?;
+    for (name, bytes) in [("runs.csv", runs_csv), ("points.csv", points_csv)] {
+        write_file(&dir.join(name), &bytes).map_err(|e| {
+            eprintln!("error: cannot write {}: {e}", dir.join(name).display());
+            ExitCode::from(1)
+        })?;
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &std::path::Path) -> ExitCode {
+    let fail = |code: u8, msg: String| {
+        eprintln!("error: {msg}");
+        ExitCode::from(code)
+    };
+    let mut manifest: Option<Vec<u8>> = None;
+    let mut runs: std::collections::BTreeMap<String, Vec<u8>> = std::collections::BTreeMap::new();
+    for d in dirs {
+        let m = match std::fs::read(d.join("sweep.json")) {
+            Ok(m) => m,
+            Err(e) => return fail(2, format!("{}: no sweep.json ({e}); is it a sweep output directory?", d.display())),
+        };
+        if manifest.as_ref().is_some_and(|x| *x != m) {
+            return fail(
+                2,
+                format!("{}: its sweep.json differs from the first directory's: not the same sweep", d.display()),
+            );
+        }
+        manifest = Some(m);
+        match dcsim::sweep::read_runs(d) {
+            Ok(rs) => {
+                for (id, bytes) in rs {
+                    if runs.get(&id).is_some_and(|b| *b != bytes) {
+                        return fail(1, format!("run {id} differs between shards"));
+                    }
+                    runs.insert(id, bytes);
+                }
+            }
+            Err(e) => return fail(1, format!("reading {}: {e}", d.display())),
+        }
+    }
+    let manifest = manifest.expect("at least one directory");
+    let m: serde_json::Value = serde_json::from_slice(&manifest).unwrap_or_default();
+    let expected = m["runs"].as_u64().unwrap_or(0) as usize;
+    if runs.len() != expected {
+        return fail(1, format!("{} of {expected} runs found: a shard is missing or unfinished", runs.len()));
+    }
+    let axes: Vec<String> = m["axes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["field"].as_str().map(String::from)).collect())
+        .unwrap_or_default();
+    if let Err(e) = std::fs::create_dir_all(out.join("runs")) {
+        return fail(1, format!("cannot create {}: {e}", out.display()));
+    }
+    for (id, bytes) in &runs {
+        if let Err(e) = write_file(&out.join("runs").join(format!("{id}.json")), bytes) {
+            return fail(1, format!("cannot write {}: {e}", out.display()));
+        }
+    }
+    if let Err(e) = write_file(&out.join("sweep.json"), &manifest) {
+        return fail(1, format!("cannot write {}: {e}", out.display()));
+    }
+    if let Err(code) = write_aggregate(&axes, out) {
+        return code;
+    }
+    println!("merged {} runs into {}", runs.len(), out.display());
     ExitCode::SUCCESS
 }
 

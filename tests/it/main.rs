@@ -13,3 +13,4 @@ mod machines;
 mod queueing;
 mod scaling;
 mod scenarios;
+mod sweeps;
