@@ -22,6 +22,7 @@
 //! - `metrics`: histograms, time-weighted integrals, the flat `Summary`.
 //! - `compare`: side-by-side comparison of two runs, exported as CSV and Markdown.
 //! - `sweep`: parameter sweeps (planning, parallel resumable execution, shards, aggregation).
+//! - `plan`: capacity planning: the smallest cluster meeting SLOs, by bisection.
 //! - `output`: result-file exporters (bytes) and the atomic directory writer.
 
 pub mod cluster;
@@ -33,6 +34,7 @@ pub mod metrics;
 pub mod network;
 pub mod output;
 pub mod placement;
+pub mod plan;
 pub mod resources;
 pub mod rng;
 pub mod scenario;
@@ -106,7 +108,7 @@ pub fn compare_scenarios(
     a: &Scenario,
     b: &Scenario,
     labels: (&str, &str),
-) -> Result<(Vec<compare::Row>, Vec<(String, Vec<u8>)>), RunError> {
+) -> Result<(Vec<compare::Row>, NamedFiles), RunError> {
     let (ra, rb) = rayon::join(|| simulate(a, &mut |_| {}), || simulate(b, &mut |_| {}));
     let (ra, rb) = (ra?, rb?);
     let rows = compare::compare(&ra.summary, &rb.summary);
@@ -118,6 +120,9 @@ pub fn compare_scenarios(
     ];
     Ok((rows, files))
 }
+
+/// Result files as (name, bytes).
+pub type NamedFiles = Vec<(String, Vec<u8>)>;
 
 /// The default results directory of a scenario: `results/<name>`.
 pub fn default_out_dir(scenario: &Scenario) -> PathBuf {

@@ -71,6 +71,23 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Find the smallest cluster meeting every SLO at p90 across seeds, pooled and (if the scenario
+    /// has silos) siloed, by bisection; report the saving (plan.csv, plan.md).
+    Plan {
+        scenario: PathBuf,
+        /// An SLO on a summary metric, e.g. "wait_s_p99<=30" or "data_loss_shards==0"; repeatable.
+        #[arg(long = "slo", required = true)]
+        slos: Vec<String>,
+        /// Seeds per probed size.
+        #[arg(long, default_value_t = 11)]
+        seeds: u32,
+        /// Scale this agent group only [default: all groups in proportion].
+        #[arg(long)]
+        group: Option<String>,
+        /// Output directory [default: results/<name>-plan].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Merge sweep shard directories into what one machine would have written.
     Merge {
         /// Shard output directories.
@@ -166,6 +183,7 @@ fn main() -> ExitCode {
             sweep(&scenario, threads, shard.as_deref(), out, quiet)
         }
         Command::Merge { dirs, out } => merge(&dirs, &out),
+        Command::Plan { scenario, slos, seeds, group, out } => plan(&scenario, &slos, seeds, group, out),
         Command::Compare { scenarios, layouts, seed, out } => compare(&scenarios, &layouts, seed, out),
     }
 }
@@ -359,6 +377,88 @@ fn write_aggregate(axes: &[String], dir: &std::path::Path) -> Result<(), ExitCod
         })?;
     }
     Ok(())
+}
+
+fn plan(
+    path: &std::path::Path,
+    slo_texts: &[String],
+    seeds: u32,
+    group: Option<String>,
+    out: Option<PathBuf>,
+) -> ExitCode {
+    use dcsim::plan::{Doc, PlanError, Sizing, parse_slo};
+    let mut slos = Vec::new();
+    for t in slo_texts {
+        match parse_slo(t) {
+            Ok(s) => slos.push(s),
+            Err(e) => {
+                eprintln!("error: --slo: expected {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let file = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {file}: cannot read: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let base = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    let sizing = group.map_or(Sizing::Proportional, Sizing::Group);
+    eprintln!("dcsim {}: planning {file} with {seeds} seeds per size", dcsim::VERSION);
+    let report = |p: &dcsim::plan::Probe| {
+        eprintln!("  {} at {} agents: {}", p.part, p.agents, if p.holds { "SLOs hold" } else { "fails" });
+    };
+    let (pool, silos) =
+        match dcsim::plan::plan(&Doc { text: &text, file: &file, base_dir: &base }, &slos, seeds, &sizing, &report) {
+            Ok(r) => r,
+            Err(e @ (PlanError::Scenario(_) | PlanError::Usage(_))) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        };
+    let name = match dcsim::Scenario::from_toml_str(&text, &file, &base) {
+        Ok(s) => s.name,
+        Err(_) => "plan".into(),
+    };
+    let mut md = String::from("| layout | agents | cost per month |\n|---|---:|---:|\n");
+    let cost = |c: Option<f64>| c.map_or("–".to_string(), |c| format!("{c:.2}"));
+    md.push_str(&format!("| pooled | {} | {} |\n", pool.agents, cost(pool.cost_per_month)));
+    if !silos.is_empty() {
+        let total: u64 = silos.iter().map(|s| s.agents).sum();
+        let total_cost = silos.iter().map(|s| s.cost_per_month).sum::<Option<f64>>();
+        for s in &silos {
+            md.push_str(&format!("| {} | {} | {} |\n", s.part, s.agents, cost(s.cost_per_month)));
+        }
+        md.push_str(&format!("| siloed (sum) | {total} | {} |\n", cost(total_cost)));
+        let saved = total as i64 - pool.agents as i64;
+        md.push_str(&format!(
+            "\nPooling saves {saved} agents ({:.1} % of the siloed total)",
+            100.0 * saved as f64 / total.max(1) as f64
+        ));
+        if let (Some(a), Some(b)) = (total_cost, pool.cost_per_month) {
+            md.push_str(&format!(" and {:.2} per month", a - b));
+        }
+        md.push_str(".\n");
+    }
+    let probes: usize = pool.probes.len() + silos.iter().map(|s| s.probes.len()).sum::<usize>();
+    md.push_str(&format!("\n{probes} sizes probed, {} runs ({seeds} seeds each).\n", probes * seeds as usize));
+    let parts: Vec<&dcsim::plan::PartPlan> = std::iter::once(&pool).chain(silos.iter()).collect();
+    let out = out.unwrap_or_else(|| std::path::Path::new("results").join(format!("{name}-plan")));
+    let files = vec![("plan.csv", dcsim::plan::plan_csv(&slos, &parts)), ("plan.md", md.clone().into_bytes())];
+    if let Err(e) = dcsim::output::write_results(&out, &files) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    print!("{md}");
+    println!("results: {}", out.display());
+    ExitCode::SUCCESS
 }
 
 fn merge(dirs: &[PathBuf], out: &std::path::Path) -> ExitCode {

@@ -10,6 +10,7 @@ mod failures;
 mod google;
 mod layouts;
 mod machines;
+mod planning;
 mod queueing;
 mod scaling;
 mod scenarios;
