@@ -992,6 +992,11 @@ impl Validator<'_> {
         }
     }
 
+    /// A field that must be given.
+    fn required<'v, T>(&self, field: &str, v: Option<&'v T>, expected: &str) -> R<&'v T> {
+        v.ok_or_else(|| self.invalid(field, "nothing", expected))
+    }
+
     fn duration(&self, field: &str, text: &str) -> R<SimDuration> {
         parse_duration(text).map_err(|e| self.invalid(field, format!("\"{text}\""), e))
     }
@@ -1838,16 +1843,11 @@ impl Validator<'_> {
                     }
                 }
                 WorkloadTraceFormat::Alibaba2018 => {
-                    let mem_b = match &t.machine_mem {
-                        Some(m) => self.bytes(&format!("{field}.machine_mem"), m)?,
-                        None => {
-                            return Err(self.invalid(
-                                format!("{field}.machine_mem"),
-                                "nothing",
-                                "the memory of a machine with mem_size 100",
-                            ));
-                        }
-                    };
+                    let fm = format!("{field}.machine_mem");
+                    let mem_b = self.bytes(
+                        &fm,
+                        self.required(&fm, t.machine_mem.as_ref(), "the memory of a machine with mem_size 100")?,
+                    )?;
                     let opt = |p: &Option<String>| p.as_deref().map(&abs);
                     WorkloadTraceSpec {
                         format: t.format,
@@ -1867,26 +1867,15 @@ impl Validator<'_> {
                             "one or more task_events files",
                         ));
                     }
-                    let cpu_m = match &t.machine_cpus {
-                        Some(v) => self.cpus(&format!("{field}.machine_cpus"), v)?,
-                        None => {
-                            return Err(self.invalid(
-                                format!("{field}.machine_cpus"),
-                                "nothing",
-                                "the CPUs of the largest machine (requests are normalised to it)",
-                            ));
-                        }
-                    };
-                    let mem_b = match &t.machine_mem {
-                        Some(m) => self.bytes(&format!("{field}.machine_mem"), m)?,
-                        None => {
-                            return Err(self.invalid(
-                                format!("{field}.machine_mem"),
-                                "nothing",
-                                "the memory of the largest machine",
-                            ));
-                        }
-                    };
+                    let (fc, fm) = (format!("{field}.machine_cpus"), format!("{field}.machine_mem"));
+                    let cpus = self.required(
+                        &fc,
+                        t.machine_cpus.as_ref(),
+                        "the CPUs of the largest machine (requests are normalised to it)",
+                    )?;
+                    let cpu_m = self.cpus(&fc, cpus)?;
+                    let mem_b = self
+                        .bytes(&fm, self.required(&fm, t.machine_mem.as_ref(), "the memory of the largest machine")?)?;
                     WorkloadTraceSpec {
                         format: t.format,
                         files: t.task_events.iter().map(|p| abs(p)).collect(),

@@ -1,16 +1,8 @@
 //! Scheduler architectures (issue #5): DRF's worked example, the Omega busyness formula, the
 //! two-level pathology, and decline filters.
 
+use super::common::{scenario_text as scenario, summary_of as run};
 use dcsim::Scenario;
-use std::path::Path;
-
-fn scenario(text: &str) -> Scenario {
-    Scenario::from_toml_str(text, "arch.toml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run(sc: &Scenario) -> dcsim::Summary {
-    dcsim::simulate(sc, &mut |_| {}).unwrap().summary
-}
 
 /// Ghodsi et al., NSDI 2011, section 4: 9 CPUs and 18 GB; A's tasks need <1 CPU, 4 GB>, B's
 /// <3 CPUs, 1 GB>. DRF gives A 3 tasks and B 2, both with a dominant share of 2/3. Here one agent
@@ -55,46 +47,6 @@ fn drf_worked_example() {
     assert_eq!(s.get("workload.B.tasks_started"), Some(2.0));
     // Dominant shares: A 3 x 4 GiB / 18 GiB = 2/3 (memory); B 2 x 3 CPUs / 9 = 2/3 (CPU).
     assert_eq!(s.get("mem_alloc_frac_mean").map(|m| (m * 18.0).round()), Some(14.0), "12 GiB (A) + 2 GiB (B)");
-}
-
-/// Omega, section 4: without conflicts a scheduler's busy fraction is lambda (t_job + E[n] t_task).
-/// Shared-state, one batch framework on a cluster far larger than its load: Poisson jobs at 2/s,
-/// n uniform on {1..9}, t_job 20 ms, t_task 4 ms: 0.08. The tolerance is 5 standard deviations of
-/// the busy time over 2 h (relative sd < 1.2 %, derived as in decision.rs).
-#[test]
-fn shared_state_busy_fraction_matches_omega_formula() {
-    let sc = scenario(
-        r#"
-        name = "busy"
-        seed = 3
-        horizon = "2h"
-        [cluster]
-        [[cluster.agents]]
-        name = "a"
-        count = 50
-        cpus = 64
-        mem = "256GiB"
-        [scheduler]
-        architecture = "shared-state"
-        t_job = "20ms"
-        t_task = "4ms"
-        [[workloads]]
-        kind = "batch"
-        name = "b"
-        arrival = { process = "poisson", rate = "2/s" }
-        tasks_per_job = { dist = "uniform", low = 0.5, high = 9.5 }
-        duration = { dist = "exponential", mean = "5s" }
-        cpus = 1
-        mem = "1GiB"
-        "#,
-    );
-    let s = run(&sc);
-    let busy = s.get("framework.b.busy_frac").unwrap();
-    let expected = 2.0 * (0.020 + 5.0 * 0.004);
-    let e2: f64 = (1..=9).map(|n| (0.02 + 0.004 * n as f64).powi(2)).sum::<f64>() / 9.0;
-    let rel_sd = e2.sqrt() / (0.04 * (2.0 * 7200.0f64).sqrt());
-    assert!((busy - expected).abs() <= 5.0 * rel_sd * expected, "busy {busy}, expected {expected}");
-    assert_eq!(s.get("conflict_frac"), Some(0.0), "a single framework never conflicts with itself");
 }
 
 /// The mixed workload of the pathology test: a "service" framework whose decisions take `t_job`

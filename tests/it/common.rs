@@ -33,3 +33,14 @@ pub fn dcsim(cwd: &Path, args: &[&str]) -> Output {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// A scenario from TOML text (relative paths against the current directory); panics with the
+/// validation message on bad input, since tests write valid scenarios unless they say otherwise.
+pub fn scenario_text(text: &str) -> dcsim::Scenario {
+    dcsim::Scenario::from_toml_str(text, "test.toml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs a scenario and returns its summary.
+pub fn summary_of(sc: &dcsim::Scenario) -> dcsim::Summary {
+    dcsim::simulate(sc, &mut |_| {}).unwrap().summary
+}

@@ -1,15 +1,7 @@
 //! Failures and recovery against closed forms and exact isolated cases (issue #3).
 
-use dcsim::Scenario;
+use super::common::{scenario_text as scenario, summary_of as run};
 use std::path::Path;
-
-fn scenario(text: &str) -> Scenario {
-    Scenario::from_toml_str(text, "failures.toml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run(sc: &Scenario) -> dcsim::Summary {
-    dcsim::simulate(sc, &mut |_| {}).unwrap().summary
-}
 
 /// Machine-repair availability: one agent with exponential time to failure (MTBF 10 h) and to
 /// repair (MTTR 1 h) is up MTBF / (MTBF + MTTR) = 10/11 of the time. K = 10 replications of 1,000
