@@ -1,7 +1,6 @@
 //! Failures and recovery against closed forms and exact isolated cases (issue #3).
 
 use super::common::{scenario_text as scenario, summary_of as run};
-use std::path::Path;
 
 /// Machine-repair availability: one agent with exponential time to failure (MTBF 10 h) and to
 /// repair (MTTR 1 h) is up MTBF / (MTBF + MTTR) = 10/11 of the time. K = 10 replications of 1,000
