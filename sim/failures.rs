@@ -87,7 +87,7 @@ pub fn build_plan(sc: &Scenario) -> Vec<PlanEvent> {
     }
     if let (Some(ttf), Some(ttr)) = (&f.masters.ttf, &f.masters.ttr) {
         let mut rng = stream(sc.seed, "failures/masters");
-        for m in 0..sc.cluster.masters {
+        for m in 0..sc.cluster.masters * sc.master_sets() {
             alternate(&mut plan, &mut rng, Target::Master(m), ttf, ttr);
         }
     }

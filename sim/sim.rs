@@ -90,8 +90,8 @@ pub enum Event {
     ReplaceReplica { replica: u32 },
     /// A rebuild transfer finished.
     TransferDone { transfer: TransferId },
-    /// A new leading master takes over.
-    LeaderElected,
+    /// A new leading master takes over (of silo `silo`; 0 when pooled).
+    LeaderElected { silo: u32 },
     /// Workload trace row `index` takes effect.
     TraceRow { index: u32 },
     /// A service's request rate changes to its load step `index`.
@@ -345,10 +345,26 @@ struct Offer {
     timeout: Option<EventId>,
 }
 
+/// The masters: one set for the pooled layout, one per silo when siloed (`per_silo` masters each,
+/// numbered silo by silo).
 struct Masters {
     up: Vec<bool>,
-    leader: Option<u32>,
-    election: Option<EventId>,
+    per_silo: u32,
+    /// Per silo: the leading master.
+    leader: Vec<Option<u32>>,
+    /// Per silo: the pending election.
+    election: Vec<Option<EventId>>,
+}
+
+impl Masters {
+    fn silo_of(&self, m: u32) -> usize {
+        (m / self.per_silo) as usize
+    }
+
+    /// Silos without a leading master.
+    fn leaderless(&self) -> u64 {
+        self.leader.iter().filter(|l| l.is_none()).count() as u64
+    }
 }
 
 /// Per-agent failure state.
@@ -377,6 +393,8 @@ pub struct World<'s> {
     fw: Vec<FrameworkState>,
     /// Framework of each workload.
     fw_of: Vec<u32>,
+    /// Master set (silo) of each framework: its scheduling waits for that silo's leader.
+    fw_silo: Vec<usize>,
     /// Scratch buffer for spread ordering (kept to avoid allocating per placement).
     domain_order: Vec<u32>,
     /// Two-level: offers (slots reused once their framework has answered them).
@@ -622,7 +640,17 @@ impl<'s> World<'s> {
                 down_since: vec![SimTime::ZERO; n],
                 tasks_head: vec![NONE; n],
             },
-            masters: Masters { up: vec![true; sc.cluster.masters as usize], leader: Some(0), election: None },
+            masters: {
+                let silos = sc.master_sets();
+                let per_silo = sc.cluster.masters;
+                Masters {
+                    up: vec![true; (per_silo * silos) as usize],
+                    per_silo,
+                    leader: (0..silos).map(|k| Some(k * per_silo)).collect(),
+                    election: vec![None; silos as usize],
+                }
+            },
+            fw_silo: fw_silo(sc),
             network: Network::new(bandwidth.into_iter()),
             transfer_event: Vec::new(),
             changed: Vec::new(),
@@ -742,7 +770,7 @@ impl<'s> World<'s> {
                 Event::AgentLost { agent } => self.on_agent_lost(agent),
                 Event::ReplaceReplica { replica } => self.on_replace_replica(replica),
                 Event::TransferDone { transfer } => self.on_transfer_done(transfer),
-                Event::LeaderElected => self.on_leader_elected(),
+                Event::LeaderElected { silo } => self.on_leader_elected(silo),
                 Event::TraceRow { index } => self.on_trace_row(index),
                 Event::LoadStep { workload, index } => self.on_load_step(workload, index),
                 Event::Autoscale { workload } => self.on_autoscale(workload),
@@ -780,7 +808,7 @@ impl<'s> World<'s> {
         self.agents_up_tw.set(now, self.agents_up);
         self.under_tw.set(now, self.under_replicated);
         self.unavailable_tw.set(now, self.unavailable);
-        self.no_leader_tw.set(now, self.masters.leader.is_none() as u64);
+        self.no_leader_tw.set(now, self.masters.leaderless());
     }
 
     fn log(&mut self, target: &str, event: &str, affected: &str) {
@@ -921,7 +949,7 @@ impl<'s> World<'s> {
     /// Lets idle schedulers start decisions (monolithic and shared-state), or asks the allocator
     /// for a round (two-level). Nothing happens without a leading master.
     fn kick(&mut self) {
-        if self.masters.leader.is_none() {
+        if self.masters.leaderless() == self.masters.leader.len() as u64 {
             return;
         }
         match self.sc.scheduler.architecture {
@@ -940,7 +968,7 @@ impl<'s> World<'s> {
     }
 
     fn kick_framework(&mut self, f: usize) {
-        while self.fw[f].deciding.is_none() && self.masters.leader.is_some() {
+        while self.fw[f].deciding.is_none() && self.masters.leader[self.fw_silo[f]].is_some() {
             let Some(w) = self.next_workload(f, false) else { return };
             let head = *self.workloads[w as usize].queue.front().expect("next_workload has a head");
             let cost = self.decision_cost(f, self.jobs[head.0 as usize].pending as u64);
@@ -1181,7 +1209,7 @@ impl<'s> World<'s> {
     /// Schedules an allocation round, at most one per `allocation_interval`, and only while some
     /// framework wants offers: an idle cluster costs nothing.
     fn request_allocation(&mut self) {
-        if self.allocation_at.is_some() || self.masters.leader.is_none() {
+        if self.allocation_at.is_some() || self.masters.leaderless() == self.masters.leader.len() as u64 {
             return;
         }
         if !(0..self.fw.len()).any(|f| !self.fw[f].suppressed && self.has_pending(f)) {
@@ -1199,11 +1227,11 @@ impl<'s> World<'s> {
     fn on_allocate(&mut self) {
         self.allocation_at = None;
         self.last_allocation = Some(self.now);
-        if self.masters.leader.is_none() {
-            return;
-        }
-        let wanting: Vec<usize> =
-            (0..self.fw.len()).filter(|&f| !self.fw[f].suppressed && self.has_pending(f)).collect();
+        let wanting: Vec<usize> = (0..self.fw.len())
+            .filter(|&f| {
+                !self.fw[f].suppressed && self.has_pending(f) && self.masters.leader[self.fw_silo[f]].is_some()
+            })
+            .collect();
         if wanting.is_empty() {
             return;
         }
@@ -1382,11 +1410,16 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Rescinds every live offer (of `agent`, or all of them): the agent failed or the leader went.
-    fn rescind_offers(&mut self, agent: Option<AgentId>) {
+    /// Rescinds every live offer of `agent`: the agent failed.
+    fn rescind_offers(&mut self, agent: AgentId) {
+        self.rescind_offers_where(|o, _| o.agent == agent);
+    }
+
+    /// Rescinds every live offer matching `which`.
+    fn rescind_offers_where(&mut self, which: impl Fn(&Offer, &Self) -> bool) {
         for id in 0..self.offers.len() as u32 {
             let o = &self.offers[id as usize];
-            if o.live && agent.is_none_or(|a| a == o.agent) {
+            if o.live && which(o, self) {
                 let f = o.framework as usize;
                 self.unlock(id);
                 self.fw[f].offers_rescinded += 1;
@@ -1718,7 +1751,7 @@ impl<'s> World<'s> {
             self.agent_failures += 1;
         }
         self.health.down_since[i] = self.now;
-        self.rescind_offers(Some(a));
+        self.rescind_offers(a);
         self.cluster.set_schedulable(a, false);
         // Rebuilds copying from this agent lose their source; rebuilds into it lose their target.
         let mut resource_less = Vec::new();
@@ -2218,14 +2251,24 @@ impl<'s> World<'s> {
     // ---------------------------------------------------------------- masters
 
     fn master_down(&mut self, m: u32) {
+        if m as usize >= self.masters.up.len() {
+            self.log(&format!("master:{m}"), "ignored", "no such master in this layout");
+            return;
+        }
         if !std::mem::replace(&mut self.masters.up[m as usize], false) {
             return;
         }
-        self.log(&format!("master:{m}"), "down", if self.masters.leader == Some(m) { "leader" } else { "standby" });
-        if self.masters.leader == Some(m) {
-            self.masters.leader = None;
-            // Decisions die with the leader (their jobs stay queued); offers are rescinded.
+        let silo = self.masters.silo_of(m);
+        let leader = self.masters.leader[silo] == Some(m);
+        self.log(&format!("master:{m}"), "down", if leader { "leader" } else { "standby" });
+        if leader {
+            self.masters.leader[silo] = None;
+            // Decisions of the silo's schedulers die with the leader (their jobs stay queued);
+            // their offers are rescinded.
             for f in 0..self.fw.len() {
+                if self.fw_silo[f] != silo {
+                    continue;
+                }
                 if let Some(d) = self.fw[f].deciding.take() {
                     self.queue.cancel(d.end());
                     if let Decision::Offers { batch, .. } = d {
@@ -2236,30 +2279,42 @@ impl<'s> World<'s> {
                     }
                 }
             }
-            self.rescind_offers(None);
-            self.elect_if_possible();
+            self.rescind_offers_where(|o, me| me.fw_silo[o.framework as usize] == silo);
+            self.elect_if_possible(silo);
         }
     }
 
     fn master_up(&mut self, m: u32) {
+        if m as usize >= self.masters.up.len() {
+            self.log(&format!("master:{m}"), "ignored", "no such master in this layout");
+            return;
+        }
         if std::mem::replace(&mut self.masters.up[m as usize], true) {
             return;
         }
         self.log(&format!("master:{m}"), "up", "");
-        self.elect_if_possible();
+        self.elect_if_possible(self.masters.silo_of(m));
     }
 
-    fn elect_if_possible(&mut self) {
-        if self.masters.leader.is_none() && self.masters.election.is_none() && self.masters.up.iter().any(|&u| u) {
+    /// Masters of silo `silo` (all of them when pooled).
+    fn silo_masters(&self, silo: usize) -> std::ops::Range<u32> {
+        let n = self.masters.per_silo;
+        silo as u32 * n..(silo as u32 + 1) * n
+    }
+
+    fn elect_if_possible(&mut self, silo: usize) {
+        let any_up = self.silo_masters(silo).any(|m| self.masters.up[m as usize]);
+        if self.masters.leader[silo].is_none() && self.masters.election[silo].is_none() && any_up {
             let at = self.now.plus(self.sc.failures.masters.leader_election);
-            self.masters.election = Some(self.queue.schedule(at, Event::LeaderElected));
+            self.masters.election[silo] = Some(self.queue.schedule(at, Event::LeaderElected { silo: silo as u32 }));
         }
     }
 
-    fn on_leader_elected(&mut self) {
-        self.masters.election = None;
-        let Some(m) = self.masters.up.iter().position(|&u| u) else { return };
-        self.masters.leader = Some(m as u32);
+    fn on_leader_elected(&mut self, silo: u32) {
+        let silo = silo as usize;
+        self.masters.election[silo] = None;
+        let Some(m) = self.silo_masters(silo).find(|&m| self.masters.up[m as usize]) else { return };
+        self.masters.leader[silo] = Some(m);
         self.log(&format!("master:{m}"), "elected-leader", "");
         for w in &mut self.workloads {
             w.blocked = false; // the cluster may have changed while nobody was scheduling
@@ -2363,6 +2418,7 @@ impl<'s> World<'s> {
         s.count("data_loss_shards", self.data_loss_shards);
         s.push("batch_lost_cpu_s", Some(self.batch_lost_cpu_mus as f64 / 1e9));
         s.push("master_unavailable_s", Some(self.no_leader_tw.integral(end) as f64 / 1e6));
+        s.count("masters", self.masters.up.len() as u64);
         // Scaling.
         s.seconds_family("scale_latency_s", &self.scale_latency);
         let (mut shortfall, mut ok_sum, mut driven) = (0u128, 0.0, 0u32);
@@ -2501,6 +2557,18 @@ fn fw_states(sc: &Scenario, warmup: SimTime) -> Vec<FrameworkState> {
         .iter()
         .map(|f| state(&f.name, f.workloads.clone(), f.t_job, f.t_task, f.weight, f.placement, f.max_tasks_per_offer))
         .collect()
+}
+
+/// Master set of each scheduler of `fw_states`: its silo when siloed (that of its first workload),
+/// else 0.
+fn fw_silo(sc: &Scenario) -> Vec<usize> {
+    let of = fw_of(sc);
+    let n = match sc.scheduler.architecture {
+        Architecture::Monolithic if sc.layout == crate::scenario::Layout::Siloed => sc.silos.len(),
+        Architecture::Monolithic => 1,
+        _ => sc.scheduler.frameworks.len(),
+    };
+    (0..n).map(|f| of.iter().position(|&x| x as usize == f).and_then(|w| sc.silo_of(w)).unwrap_or(0)).collect()
 }
 
 /// Index into `fw_states(sc, ..)` of each workload's scheduler.

@@ -92,6 +92,11 @@ impl Scenario {
         })
     }
 
+    /// Sets of masters: one per silo when siloed, else one. Each has `cluster.masters` masters.
+    pub fn master_sets(&self) -> u32 {
+        if self.layout == Layout::Siloed { self.silos.len().max(1) as u32 } else { 1 }
+    }
+
     /// The silo of workload `w` (siloed layout only).
     pub fn silo_of(&self, w: usize) -> Option<usize> {
         if self.layout != Layout::Siloed {
@@ -1087,7 +1092,9 @@ impl Validator<'_> {
             }
             workloads.push(wl);
         }
-        let failures = self.failures(raw.failures.as_ref(), &cluster, horizon)?;
+        // Under the siloed layout every silo has its own masters, numbered silo by silo.
+        let master_sets = if raw.layout == Some(Layout::Siloed) { raw.silos.len().max(1) as u32 } else { 1 };
+        let failures = self.failures(raw.failures.as_ref(), &cluster, horizon, master_sets)?;
         let (workload_traces, trace_rows) = self.workload_traces(&raw.workload_traces, &mut workloads, &cluster)?;
         let mut scheduler = scheduler;
         scheduler.frameworks = self.frameworks(raw.scheduler.as_ref(), &scheduler, &workloads)?;
@@ -2032,7 +2039,13 @@ impl Validator<'_> {
         })
     }
 
-    fn failures(&self, raw: Option<&RawFailures>, cluster: &ClusterSpec, horizon: SimDuration) -> R<FailureSpec> {
+    fn failures(
+        &self,
+        raw: Option<&RawFailures>,
+        cluster: &ClusterSpec,
+        horizon: SimDuration,
+        master_sets: u32,
+    ) -> R<FailureSpec> {
         let empty = RawFailures {
             agent_ping_timeout: None,
             max_missed_pings: None,
@@ -2104,7 +2117,8 @@ impl Validator<'_> {
                 Some(spec)
             }
         };
-        let names = TargetNames::of(cluster);
+        let mut names = TargetNames::of(cluster);
+        names.masters *= master_sets;
         let mut scheduled = Vec::new();
         for (i, e) in raw.scheduled.iter().enumerate() {
             let field = format!("failures.scheduled[{i}]");

@@ -101,3 +101,73 @@ fn siloed_and_pooled_mean_waits_match_erlang_c() {
     check(Layout::Siloed, siloed);
     check(Layout::Pooled, pooled);
 }
+
+/// Each silo has its own masters: losing silo A's only master stops scheduling in A until it is
+/// repaired, while silo B goes on. Masters are numbered silo by silo (A: master:0, B: master:1).
+#[test]
+fn each_silo_has_its_own_masters() {
+    let mut text = String::from(
+        r#"
+        name = "silo-masters"
+        horizon = "2h"
+        layout = "siloed"
+        [cluster]
+        masters = 1
+        [[cluster.agents]]
+        name = "left"
+        count = 2
+        cpus = 4
+        mem = "8GiB"
+        [[cluster.agents]]
+        name = "right"
+        count = 2
+        cpus = 4
+        mem = "8GiB"
+        [[workloads]]
+        kind = "batch"
+        name = "a"
+        team = "A"
+        start = "1h"
+        arrival = { process = "interval", every = "3h" }
+        duration = { dist = "constant", value = "1m" }
+        cpus = 1
+        mem = "1GiB"
+        [[workloads]]
+        kind = "batch"
+        name = "b"
+        team = "B"
+        start = "1h"
+        arrival = { process = "interval", every = "3h" }
+        duration = { dist = "constant", value = "1m" }
+        cpus = 1
+        mem = "1GiB"
+        [[silos]]
+        name = "A"
+        teams = ["A"]
+        agents = ["left"]
+        [[silos]]
+        name = "B"
+        teams = ["B"]
+        agents = ["right"]
+        [failures]
+        masters = { leader_election = "10s" }
+        scheduled = [
+          { at = "59m", target = "master:0", event = "down" },
+          { at = "1h10m", target = "master:0", event = "up" },
+        ]
+        "#,
+    );
+    let sc = Scenario::from_toml_str(&text, "m.toml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"));
+    let s = dcsim::simulate(&sc, &mut |_| {}).unwrap().summary;
+    assert_eq!(s.get("masters"), Some(2.0));
+    // A's job (1 h) waits for its master's repair at 1h10m plus the 10 s election; B's does not.
+    assert_eq!(s.get("workload.a.wait_s_mean"), Some(610.0));
+    assert_eq!(s.get("workload.b.wait_s_mean"), Some(0.0));
+    assert_eq!(s.get("master_unavailable_s"), Some(670.0), "silo A without a leader from 59m to 1h10m10s");
+    // Pooled, the same file has one master: everyone waits.
+    text = text.replace("layout = \"siloed\"", "layout = \"pooled\"");
+    let sc = Scenario::from_toml_str(&text, "m.toml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"));
+    let s = dcsim::simulate(&sc, &mut |_| {}).unwrap().summary;
+    assert_eq!(s.get("masters"), Some(1.0));
+    assert_eq!(s.get("workload.b.wait_s_mean"), Some(610.0));
+}
