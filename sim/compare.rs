@@ -38,7 +38,7 @@ pub fn direction(metric: &str) -> Option<Better> {
         "response",
     ];
     const HIGHER: [&str; 5] = ["availability", "slo_ok", "completed", "alloc_frac", "ready_replicas"];
-    if m == "agents" || m == "agent_failures" {
+    if m == "agents" || m == "agent_failures" || m == "masters" {
         return Some(Better::Lower);
     }
     if m.ends_with("_samples") || m.ends_with("_submitted") || m.starts_with("jobs_submitted") {
