@@ -744,14 +744,37 @@ fn print_table(scenario: &Scenario, o: &dcsim::Outcome, out: &std::path::Path) {
         "events",
         "sim_s",
     ];
+    // Headline metrics of the features the scenario uses.
+    use dcsim::scenario::{Architecture, WorkloadKind};
+    let failures = !scenario.failures.is_empty() || !scenario.cluster.trace_events.is_empty();
+    let stores = scenario.workloads.iter().any(|w| matches!(w.kind, WorkloadKind::Store(_)));
+    let load = scenario.workloads.iter().any(|w| matches!(&w.kind, WorkloadKind::Service(s) if s.load.is_some()));
+    let mut extra: Vec<&str> = Vec::new();
+    if failures {
+        extra.extend(["agent_availability_frac", "service_recovery_s_p99", "batch_lost_cpu_s", "master_unavailable_s"]);
+    }
+    if stores {
+        extra.extend(["store_recovery_s_p99", "under_replicated_shard_s", "unavailable_shard_s", "data_loss_shards"]);
+    }
+    if load {
+        extra.extend(["scale_latency_s_p99", "capacity_shortfall_replica_s", "slo_ok_frac"]);
+    }
+    match scenario.scheduler.architecture {
+        Architecture::TwoLevel => extra.extend(["offers_made", "offers_declined", "locked_cpu_frac", "jobs_abandoned"]),
+        Architecture::SharedState => extra.extend(["conflict_frac", "jobs_abandoned"]),
+        Architecture::Monolithic => {}
+    }
+    if scenario.cost_per_month().is_some() {
+        extra.push("cost_per_month");
+    }
     println!("{} (seed {}), {} agents", scenario.name, scenario.seed, scenario.agent_count());
-    for name in rows {
+    for name in rows.iter().chain(extra.iter()) {
         let v =
             s.get(name).map_or("-".to_string(), |v| if v.fract() == 0.0 { format!("{v}") } else { format!("{v:.4}") });
-        println!("  {name:<22} {v:>14}");
+        println!("  {name:<28} {v:>14}");
     }
     let eps = o.stats.events as f64 / o.stats.wall_s.max(1e-9);
-    println!("  {:<22} {:>14}", "wall_s", format!("{:.3}", o.stats.wall_s));
-    println!("  {:<22} {:>14}", "events_per_s", format!("{eps:.0}"));
+    println!("  {:<28} {:>14}", "wall_s", format!("{:.3}", o.stats.wall_s));
+    println!("  {:<28} {:>14}", "events_per_s", format!("{eps:.0}"));
     println!("results: {}", out.display());
 }

@@ -168,6 +168,9 @@ struct Job {
     attempts: u32,
     /// Whether a task of the job has started (for the wait to first scheduling).
     started_any: bool,
+    /// Pending tasks that are restarts after a failure: their placement is not a wait of
+    /// submitted work (they were placed before), so it is left out of the wait statistics.
+    restarts_pending: u32,
 }
 
 struct Task {
@@ -894,6 +897,7 @@ impl<'s> World<'s> {
             duration,
             attempts: 0,
             started_any: false,
+            restarts_pending: 0,
         };
         self.next_job_seq += 1;
         // Two-level: new work revives a framework that suppressed offers.
@@ -1488,6 +1492,9 @@ impl<'s> World<'s> {
         let f = self.fw_of[w as usize] as usize;
         self.fw[f].allocated = self.fw[f].allocated.plus(&demand);
         let j = &mut self.jobs[job.0 as usize];
+        let restart = j.restarts_pending > 0;
+        j.restarts_pending -= restart as u32;
+        let measured = measured && !restart;
         if measured && !std::mem::replace(&mut j.started_any, true) {
             self.job_first_wait.record(now.since(submit).0);
         }
@@ -1852,6 +1859,7 @@ impl<'s> World<'s> {
                 self.remove_task(task);
                 let j = &mut self.jobs[job.0 as usize];
                 j.pending += 1;
+                j.restarts_pending += 1;
                 self.pending_tasks += 1;
                 if !j.in_queue {
                     j.in_queue = true;

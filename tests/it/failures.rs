@@ -298,6 +298,11 @@ fn batch_tasks_restart_and_lost_work_is_counted() {
     assert_eq!(s.get("tasks_completed"), Some(2.0), "both restart on agent 1 at 30m75s and finish");
     // The job finished 1 h after the restart at 30 min + 75 s.
     assert_eq!(s.get("job_response_s_max"), Some(5400.0 + 75.0));
+    // Regression: restarts are not waits of submitted work. Both tasks were placed at once; the
+    // restart delay shows in job_response_s and batch_lost_cpu_s instead (it used to count as a
+    // 1,875 s wait, from the job's submission to the restart).
+    assert_eq!(s.get("wait_s_max"), Some(0.0));
+    assert_eq!(s.get("wait_samples"), Some(2.0));
 }
 
 /// Faults are data: `dcsim failures` prints the plan before any run, sorted by time.
