@@ -185,17 +185,6 @@ impl Dist {
             DistShape::Empirical { values } => values.iter().sum::<f64>() / values.len() as f64,
         })
     }
-
-    /// The largest value the distribution can produce, if bounded (used to check that a count
-    /// distribution cannot exceed limits).
-    pub fn upper_bound(&self) -> Option<f64> {
-        match &self.shape {
-            DistShape::Constant { value } => Some(*value),
-            DistShape::Uniform { high, .. } => Some(*high),
-            DistShape::Empirical { values } => values.iter().copied().reduce(f64::max),
-            _ => None,
-        }
-    }
 }
 
 /// Lanczos approximation of the gamma function (g = 7, n = 9), accurate to about 1e-15 for the

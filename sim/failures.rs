@@ -23,6 +23,7 @@
 use crate::rng::stream;
 use crate::scenario::{Scenario, ScheduledEvent, Target, TargetNames, UpDown, agent_range, rack_names, zone_count};
 use crate::time::{SimDuration, SimTime, parse_duration};
+use crate::traces::each_line;
 use std::io::BufRead;
 
 /// What a plan event does to its target.
@@ -145,37 +146,38 @@ pub fn plan_csv(sc: &Scenario, plan: &[PlanEvent]) -> Vec<u8> {
 /// Reads a native failure trace (see the module comment). Errors are `file:line: message`.
 pub fn read_native_trace(reader: impl BufRead, file: &str, names: &TargetNames) -> Result<Vec<ScheduledEvent>, String> {
     let mut out = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
+    let mut header_seen = false;
+    each_line(reader, file, |n, line| {
         let line = line.trim();
-        if i == 0 {
-            let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-            if cols != ["time", "target", "event"] {
-                return Err(format!("{file}:1: expected the header \"time,target,event\", found \"{line}\""));
-            }
-            continue;
-        }
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
         let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+        if !header_seen {
+            header_seen = true;
+            return if n == 1 && cols == ["time", "target", "event"] {
+                Ok(())
+            } else {
+                Err(format!("expected the header \"time,target,event\" on line 1, found \"{line}\""))
+            };
+        }
+        if line.starts_with('#') {
+            return Ok(());
+        }
         if cols.len() != 3 {
-            return Err(format!("{file}:{n}: expected 3 columns (time,target,event), found {}", cols.len()));
+            return Err(format!("expected 3 columns (time,target,event), found {}", cols.len()));
         }
         let at = match cols[0].parse::<f64>() {
             Ok(s) if s.is_finite() && s >= 0.0 => SimDuration::from_secs_f64(s),
-            Ok(_) => return Err(format!("{file}:{n}: time \"{}\" must be zero or more", cols[0])),
-            Err(_) => parse_duration(cols[0]).map_err(|e| format!("{file}:{n}: time \"{}\": expected {e}", cols[0]))?,
+            Ok(_) => return Err(format!("time \"{}\" must be zero or more", cols[0])),
+            Err(_) => parse_duration(cols[0]).map_err(|e| format!("time \"{}\": expected {e}", cols[0]))?,
         };
-        let target = Target::parse(cols[1], names).map_err(|e| format!("{file}:{n}: expected {e}"))?;
+        let target = Target::parse(cols[1], names).map_err(|e| format!("expected {e}"))?;
         let event = match cols[2] {
             "down" => UpDown::Down,
             "up" => UpDown::Up,
-            other => return Err(format!("{file}:{n}: event \"{other}\": expected \"down\" or \"up\"")),
+            other => return Err(format!("event \"{other}\": expected \"down\" or \"up\"")),
         };
         out.push(ScheduledEvent { at, target, event });
-    }
+        Ok(())
+    })?;
     if out.is_empty() && !file.is_empty() {
         return Err(format!("{file}: no events after the header"));
     }
@@ -193,16 +195,14 @@ pub fn read_fta_trace(
     // (node id, start, stop) of every down interval.
     let mut downs: Vec<(u64, f64, f64)> = Vec::new();
     let mut nodes: Vec<u64> = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|e| format!("{file}:{n}: cannot read: {e}"))?;
-        if i == 0 || line.trim().is_empty() {
-            continue; // header
+    each_line(reader, file, |n, line| {
+        if n == 1 {
+            return Ok(()); // header
         }
         let cols: Vec<&str> = line.split_whitespace().collect();
         if cols.len() < 8 {
             return Err(format!(
-                "{file}:{n}: expected at least 8 whitespace-separated columns (FTA event_trace), found {}",
+                "expected at least 8 whitespace-separated columns (FTA event_trace), found {}",
                 cols.len()
             ));
         }
@@ -211,23 +211,23 @@ pub fn read_fta_trace(
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("{file}:{n}: column {} ({what}) \"{}\" is not a number", k + 1, cols[k]))
+                .ok_or_else(|| format!("column {} ({what}) \"{}\" is not a number", k + 1, cols[k]))
         };
-        let node = cols[2]
-            .parse::<u64>()
-            .map_err(|_| format!("{file}:{n}: column 3 (node_id) \"{}\" is not a node number", cols[2]))?;
+        let node =
+            cols[2].parse::<u64>().map_err(|_| format!("column 3 (node_id) \"{}\" is not a node number", cols[2]))?;
         let kind = num(5, "event_type")?;
         let (start, stop) = (num(6, "event_start_time")?, num(7, "event_stop_time")?);
         if stop < start {
-            return Err(format!("{file}:{n}: interval ends ({stop}) before it starts ({start})"));
+            return Err(format!("interval ends ({stop}) before it starts ({start})"));
         }
         nodes.push(node);
         match kind as i64 {
             0 => downs.push((node, start, stop)),
             1 => {}
-            _ => return Err(format!("{file}:{n}: column 6 (event_type) is {kind}; expected 0 (down) or 1 (up)")),
+            _ => return Err(format!("column 6 (event_type) is {kind}; expected 0 (down) or 1 (up)")),
         }
-    }
+        Ok(())
+    })?;
     nodes.sort_unstable();
     nodes.dedup();
     let slots = (agents.end - agents.start) as usize;

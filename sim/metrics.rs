@@ -10,7 +10,7 @@
 //! **Invariant:** metric names are stable: they are the public interface of CI checks and sweeps.
 //! They end in their unit (`_s`, `_frac`, `_bytes`) or are plain counts.
 
-use crate::time::{SimDuration, SimTime};
+use crate::time::SimTime;
 
 const SUB_BITS: u32 = 10;
 const SUB: u64 = 1 << SUB_BITS;
@@ -139,10 +139,6 @@ impl TimeWeighted {
         }
     }
 
-    pub fn value(&self) -> u64 {
-        self.value
-    }
-
     /// Time average over `[from, end]`; `None` for an empty window.
     pub fn mean(&mut self, end: SimTime) -> Option<f64> {
         self.advance(end);
@@ -193,11 +189,6 @@ impl Summary {
         self.push(format!("{prefix}_p99"), h.quantile(0.99).map(s));
         self.push(format!("{prefix}_max"), h.max().map(|m| s(m as f64)));
     }
-}
-
-/// Seconds in a span, for reports.
-pub fn secs(d: SimDuration) -> f64 {
-    d.as_secs_f64()
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! cluster, tasks run and end, agents and masters fail and recover, stores rebuild, and statistics
 //! are gathered.
 //!
-//! **Scheduling** (one monolithic scheduler):
+//! **Scheduling** (as described here for the monolithic architecture; under two-level and
+//! shared-state each framework has its own scheduler, see the "shared state" and "two-level"
+//! sections below and docs/scenario.md):
 //! - A *service* submits one job of `replicas` tasks at time zero; replicas never end. A replica
 //!   is *ready* after its startup delay. A service holds its replica count: replicas lost with an
 //!   agent are resubmitted once the agent is declared lost.

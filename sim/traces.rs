@@ -64,8 +64,8 @@ pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn BufRead>, String> {
 
 /// Calls `each(line number, line)` for every non-empty line of `reader`, and prefixes any error,
 /// its own or a read failure, with `file:line: `.
-fn each_line(
-    reader: Box<dyn BufRead>,
+pub(crate) fn each_line(
+    reader: impl BufRead,
     file: &str,
     mut each: impl FnMut(usize, &str) -> Result<(), String>,
 ) -> Result<(), String> {
